@@ -1,0 +1,46 @@
+package dev.qpair.barriers.testing;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Counts the bytes the calling thread allocates on the Java heap, through HotSpot's per-thread
+ * allocation counter (exact up to the current TLAB's fill). Shared by the modules' zero-allocation
+ * tests through this module's test jar.
+ */
+public final class AllocationMeter {
+
+    /** The operation under test; {@code i} is the iteration number. */
+    @FunctionalInterface
+    public interface Operation {
+        void run(long i) throws Throwable;
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private AllocationMeter() {
+    }
+
+    /** Bytes allocated so far by the calling thread. */
+    public static long allocatedBytes() {
+        return THREADS.getCurrentThreadAllocatedBytes();
+    }
+
+    /**
+     * Runs {@code operation} {@code iterations} times as a warm-up (so the JIT has compiled it and
+     * one-time linkage is done), then {@code iterations} times again, and returns the bytes the
+     * calling thread allocated during the second run, less what reading the counter itself costs.
+     */
+    public static long bytesAllocatedBy(long iterations, Operation operation) throws Throwable {
+        for (long i = 0; i < iterations; i++) {
+            operation.run(i);
+        }
+        long overhead = allocatedBytes();
+        overhead = allocatedBytes() - overhead;
+        long before = allocatedBytes();
+        for (long i = 0; i < iterations; i++) {
+            operation.run(i);
+        }
+        return allocatedBytes() - before - overhead;
+    }
+}
