@@ -1,0 +1,55 @@
+package dev.qpair.stress.barriers;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import dev.qpair.barriers.Barriers;
+import dev.qpair.stress.SharedMemory;
+import java.lang.foreign.MemorySegment;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+/**
+ * Hop 3-4 of the datapath: the device writes a 64-byte CQE body, then its owner word last with
+ * release ({@code dma_wmb}); the host reads the owner word once, issues {@code dma_rmb()}, then
+ * reads the body. Result: owner, wr_id, byte_len, status.
+ */
+@JCStressTest
+@Description("dma_rmb after the owner-bit load: never a new owner bit with a stale CQE body")
+@Outcome(id = "0, .*", expect = ACCEPTABLE, desc = "CQE still owned by the device: the host does not read it.")
+@Outcome(id = "1, 77, 64, 0", expect = ACCEPTABLE, desc = "Owner bit and the whole CQE body.")
+@Outcome(id = "1, .*", expect = FORBIDDEN, desc = "New owner bit with a stale CQE body.")
+@State
+public class CqeOwnerBitGuardsBody {
+
+    static final long OWNER = 60;
+
+    private final MemorySegment cqe = SharedMemory.allocate(64);
+
+    public CqeOwnerBitGuardsBody() {
+        cqe.set(JAVA_INT, 12, -1);
+    }
+
+    @Actor
+    public void device() {
+        cqe.set(JAVA_LONG, 0, 77L);
+        cqe.set(JAVA_INT, 8, 64);
+        cqe.set(JAVA_INT, 12, 0);
+        Barriers.smpStoreReleaseInt(cqe, OWNER, 1);
+    }
+
+    @Actor
+    public void host(IIII_Result r) {
+        r.r1 = Barriers.readOnceInt(cqe, OWNER);
+        Barriers.dmaRmb();
+        r.r2 = (int) cqe.get(JAVA_LONG, 0);
+        r.r3 = cqe.get(JAVA_INT, 8);
+        r.r4 = cqe.get(JAVA_INT, 12);
+    }
+}

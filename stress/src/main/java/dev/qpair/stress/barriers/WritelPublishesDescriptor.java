@@ -1,0 +1,49 @@
+package dev.qpair.stress.barriers;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import dev.qpair.barriers.Mmio;
+import dev.qpair.stress.SharedMemory;
+import java.lang.foreign.MemorySegment;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+/**
+ * Hop 1-2 of the datapath: the driver writes a WQE with plain stores and rings the doorbell with
+ * {@code writel}; the device reads the doorbell with {@code readl} and then the WQE.
+ * Result: doorbell, opcode, length, address.
+ */
+@JCStressTest
+@Description("writel orders the WQE stores before the doorbell store")
+@Outcome(id = "0, .*", expect = ACCEPTABLE, desc = "Doorbell not rung yet: the device does not act on the WQE.")
+@Outcome(id = "1, 8, 64, 4096", expect = ACCEPTABLE, desc = "Doorbell and the whole WQE.")
+@Outcome(id = "1, .*", expect = FORBIDDEN, desc = "Doorbell seen before the WQE it announces.")
+@State
+public class WritelPublishesDescriptor {
+
+    private final MemorySegment wqe = SharedMemory.allocate(64);
+    private final MemorySegment doorbellPage = SharedMemory.allocate(64);
+
+    @Actor
+    public void driver() {
+        wqe.set(JAVA_INT, 0, 8);
+        wqe.set(JAVA_INT, 4, 64);
+        wqe.set(JAVA_LONG, 8, 4096L);
+        Mmio.writel(doorbellPage, 0, 1);
+    }
+
+    @Actor
+    public void device(IIII_Result r) {
+        r.r1 = Mmio.readl(doorbellPage, 0);
+        r.r2 = wqe.get(JAVA_INT, 0);
+        r.r3 = wqe.get(JAVA_INT, 4);
+        r.r4 = (int) wqe.get(JAVA_LONG, 8);
+    }
+}
