@@ -1,12 +1,9 @@
 package dev.qpair.stress.barriers;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.qpair.barriers.Barriers;
-import dev.qpair.stress.SharedMemory;
 import java.lang.foreign.MemorySegment;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
@@ -28,28 +25,18 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 @State
 public class CqeOwnerBitGuardsBody {
 
-    static final long OWNER = 60;
-
-    private final MemorySegment cqe = SharedMemory.allocate(64);
-
-    public CqeOwnerBitGuardsBody() {
-        cqe.set(JAVA_INT, 12, -1);
-    }
+    private final MemorySegment cqe = TestCqe.allocate();
 
     @Actor
     public void device() {
-        cqe.set(JAVA_LONG, 0, 77L);
-        cqe.set(JAVA_INT, 8, 64);
-        cqe.set(JAVA_INT, 12, 0);
-        Barriers.smpStoreReleaseInt(cqe, OWNER, 1);
+        TestCqe.writeBody(cqe);
+        Barriers.smpStoreReleaseInt(cqe, TestCqe.OWNER, 1);
     }
 
     @Actor
     public void host(IIII_Result r) {
-        r.r1 = Barriers.readOnceInt(cqe, OWNER);
+        r.r1 = Barriers.readOnceInt(cqe, TestCqe.OWNER);
         Barriers.dmaRmb();
-        r.r2 = (int) cqe.get(JAVA_LONG, 0);
-        r.r3 = cqe.get(JAVA_INT, 8);
-        r.r4 = cqe.get(JAVA_INT, 12);
+        TestCqe.readBody(cqe, r);
     }
 }

@@ -1,13 +1,8 @@
 package dev.qpair.stress.barriers;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 
-import dev.qpair.barriers.Barriers;
-import dev.qpair.barriers.Mmio;
-import dev.qpair.stress.SharedMemory;
-import java.lang.foreign.MemorySegment;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -29,34 +24,20 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
 @State
 public class DoorbellsWithoutLockRace {
 
-    private static final long PRODUCER = 64;
-
-    private final MemorySegment sq = SharedMemory.allocate(128);
-    private final MemorySegment doorbellPage = SharedMemory.allocate(64);
-
-    private int post(int id) {
-        int seen = Mmio.readl(doorbellPage, 0);
-        int slot = Barriers.readOnceInt(sq, PRODUCER);
-        sq.setAtIndex(JAVA_INT, slot, id);
-        Barriers.writeOnceInt(sq, PRODUCER, slot + 1);
-        Mmio.writel(doorbellPage, 0, slot + 1);
-        return seen;
-    }
+    private final TestSendQueue sq = new TestSendQueue();
 
     @Actor
     public void threadA(IIIII_Result r) {
-        r.r1 = post(1);
+        r.r1 = sq.post(1);
     }
 
     @Actor
     public void threadB(IIIII_Result r) {
-        r.r2 = post(2);
+        r.r2 = sq.post(2);
     }
 
     @Arbiter
     public void device(IIIII_Result r) {
-        r.r3 = Mmio.readl(doorbellPage, 0);
-        r.r4 = sq.getAtIndex(JAVA_INT, 0);
-        r.r5 = sq.getAtIndex(JAVA_INT, 1);
+        sq.observe(r);
     }
 }

@@ -1,14 +1,9 @@
 package dev.qpair.stress.barriers;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.qpair.barriers.Barriers;
 import dev.qpair.barriers.DoorbellLock;
-import dev.qpair.barriers.Mmio;
-import dev.qpair.stress.SharedMemory;
-import java.lang.foreign.MemorySegment;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -32,21 +27,13 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
 @State
 public class MmiowbOrdersDoorbellsByLock {
 
-    private static final long PRODUCER = 64;
-
     private final DoorbellLock lock = new DoorbellLock();
-    private final MemorySegment sq = SharedMemory.allocate(128);
-    private final MemorySegment doorbellPage = SharedMemory.allocate(64);
+    private final TestSendQueue sq = new TestSendQueue();
 
     private int post(int id) {
         lock.lock();
         try {
-            int seen = Mmio.readl(doorbellPage, 0);
-            int slot = Barriers.readOnceInt(sq, PRODUCER);
-            sq.setAtIndex(JAVA_INT, slot, id);
-            Barriers.writeOnceInt(sq, PRODUCER, slot + 1);
-            Mmio.writel(doorbellPage, 0, slot + 1);
-            return seen;
+            return sq.post(id);
         } finally {
             lock.unlock();
         }
@@ -64,8 +51,6 @@ public class MmiowbOrdersDoorbellsByLock {
 
     @Arbiter
     public void device(IIIII_Result r) {
-        r.r3 = Mmio.readl(doorbellPage, 0);
-        r.r4 = sq.getAtIndex(JAVA_INT, 0);
-        r.r5 = sq.getAtIndex(JAVA_INT, 1);
+        sq.observe(r);
     }
 }

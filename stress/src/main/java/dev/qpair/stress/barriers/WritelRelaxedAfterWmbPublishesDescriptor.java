@@ -1,7 +1,5 @@
 package dev.qpair.stress.barriers;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
@@ -33,9 +31,7 @@ public class WritelRelaxedAfterWmbPublishesDescriptor {
 
     @Actor
     public void driver() {
-        wqe.set(JAVA_INT, 0, 8);
-        wqe.set(JAVA_INT, 4, 64);
-        wqe.set(JAVA_LONG, 8, 4096L);
+        TestWqe.write(wqe);
         Barriers.wmb();
         Mmio.writelRelaxed(doorbellPage, 0, 1);
     }
@@ -44,8 +40,6 @@ public class WritelRelaxedAfterWmbPublishesDescriptor {
     public void device(IIII_Result r) {
         r.r1 = Mmio.readlRelaxed(doorbellPage, 0);
         Barriers.rmb();
-        r.r2 = wqe.get(JAVA_INT, 0);
-        r.r3 = wqe.get(JAVA_INT, 4);
-        r.r4 = (int) wqe.get(JAVA_LONG, 8);
+        TestWqe.read(wqe, r);
     }
 }

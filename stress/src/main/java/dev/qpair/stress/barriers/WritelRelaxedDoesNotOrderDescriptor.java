@@ -1,7 +1,5 @@
 package dev.qpair.stress.barriers;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 
@@ -34,17 +32,13 @@ public class WritelRelaxedDoesNotOrderDescriptor {
 
     @Actor
     public void driver() {
-        wqe.set(JAVA_INT, 0, 8);
-        wqe.set(JAVA_INT, 4, 64);
-        wqe.set(JAVA_LONG, 8, 4096L);
+        TestWqe.write(wqe);
         Mmio.writelRelaxed(doorbellPage, 0, 1);
     }
 
     @Actor
     public void device(IIII_Result r) {
         r.r1 = Mmio.readl(doorbellPage, 0);
-        r.r2 = wqe.get(JAVA_INT, 0);
-        r.r3 = wqe.get(JAVA_INT, 4);
-        r.r4 = (int) wqe.get(JAVA_LONG, 8);
+        TestWqe.read(wqe, r);
     }
 }
