@@ -22,6 +22,9 @@ import java.lang.foreign.StructLayout;
  *   256                   (size)
  * </pre>
  *
+ * <p>Both sides start at index 0 on zeroed memory. Starting anywhere else needs every CQE to
+ * carry the owner bit of the lap before the start, as if that lap had been produced and consumed.
+ *
  * <p>The device side is {@link CqProducer}, the host side {@link CqConsumer}; each is used by one
  * thread at a time. Keeping both sides' mutable state off-heap, on separate lines, means neither
  * side's stores invalidate a line the other reads on its fast path.
