@@ -24,12 +24,14 @@ public final class CqConsumer {
     private final MemorySegment control;
     private final int capacity;
     private final int log2Capacity;
+    private final int cqeShift;
 
     CqConsumer(CqRing ring) {
         this.entries = ring.entries();
         this.control = ring.control();
         this.capacity = ring.capacity();
         this.log2Capacity = ring.log2Capacity();
+        this.cqeShift = Integer.numberOfTrailingZeros(ring.cqeSize());
     }
 
     /** The segment the offsets {@link #pollAcquire()} returns refer to. */
@@ -49,7 +51,7 @@ public final class CqConsumer {
      */
     public long pollAcquire() {
         int index = control.get(JAVA_INT, CqRing.POLLED_INDEX);
-        long offset = (long) (index & (capacity - 1)) * Cqe.SIZE;
+        long offset = (long) (index & (capacity - 1)) << cqeShift;
         if (Cqe.readOwnerOnce(entries, offset) != RingMath.ownerBit(index, log2Capacity)) {
             return CQ_EMPTY;
         }

@@ -28,12 +28,14 @@ public final class CqProducer {
     private final MemorySegment control;
     private final int capacity;
     private final int log2Capacity;
+    private final int cqeShift;
 
     CqProducer(CqRing ring) {
         this.entries = ring.entries();
         this.control = ring.control();
         this.capacity = ring.capacity();
         this.log2Capacity = ring.log2Capacity();
+        this.cqeShift = Integer.numberOfTrailingZeros(ring.cqeSize());
     }
 
     /** The segment the offsets {@link #claim()} returns refer to. */
@@ -61,7 +63,7 @@ public final class CqProducer {
                 return CQ_FULL;
             }
         }
-        return (long) (producer & (capacity - 1)) * Cqe.SIZE;
+        return (long) (producer & (capacity - 1)) << cqeShift;
     }
 
     /** Whether the next {@link #claim()} would return {@link #CQ_FULL}. */
@@ -84,7 +86,7 @@ public final class CqProducer {
      */
     public void publishOwnerRelease() {
         int producer = control.get(JAVA_INT, CqRing.PRODUCER_INDEX);
-        long offset = (long) (producer & (capacity - 1)) * Cqe.SIZE;
+        long offset = (long) (producer & (capacity - 1)) << cqeShift;
         Cqe.writeOwnerRelease(entries, offset, RingMath.ownerBit(producer, log2Capacity));
         control.set(JAVA_INT, CqRing.PRODUCER_INDEX, producer + 1);
     }

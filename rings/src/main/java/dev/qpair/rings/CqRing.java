@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
- * The memory of a completion queue: a power-of-two array of 64-byte {@link Cqe}s and a 256-byte
+ * The memory of a completion queue: a power-of-two array of 64- or 128-byte {@link Cqe}s and a 256-byte
  * control block that holds each side's indices on its own 128-byte line.
  *
  * <pre>
@@ -52,6 +52,8 @@ public final class CqRing {
     private final MemorySegment control;
     private final int capacity;
     private final int log2Capacity;
+    private final int cqeSize;
+    private final int cqeShift;
 
     /**
      * A CQ over existing memory (for example a shared-memory file).
@@ -59,15 +61,18 @@ public final class CqRing {
      * @param entries a power-of-two number of CQEs, at most {@link #MAX_CAPACITY}, 64-byte aligned, zeroed
      *                (a zeroed ring holds no valid CQE: see {@link RingMath#ownerBit})
      * @param control {@link #CONTROL_LAYOUT}-sized, 128-byte aligned, zeroed
-     * @throws IllegalArgumentException naming the segment, its size or address and the constraint
+     * @param cqeSize {@link Cqe#SIZE} or {@link Cqe#LARGE_SIZE}
+     * @throws IllegalArgumentException naming the argument, its value and the constraint
      */
-    public CqRing(MemorySegment entries, MemorySegment control) {
+    public CqRing(MemorySegment entries, MemorySegment control, int cqeSize) {
+        this.cqeSize = Cqe.checkSize(cqeSize);
+        this.cqeShift = Integer.numberOfTrailingZeros(cqeSize);
         long size = entries.byteSize();
-        if (size % Cqe.SIZE != 0 || size / Cqe.SIZE > Integer.MAX_VALUE) {
+        if (size % cqeSize != 0 || size / cqeSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("CQE array size is " + size + " bytes: it must be a multiple of "
-                    + Cqe.SIZE + " (capacity * " + Cqe.SIZE + ")");
+                    + cqeSize + " (capacity * " + cqeSize + ")");
         }
-        this.log2Capacity = RingMath.checkCapacity("CQ capacity", (int) (size / Cqe.SIZE), MAX_CAPACITY);
+        this.log2Capacity = RingMath.checkCapacity("CQ capacity", (int) (size / cqeSize), MAX_CAPACITY);
         if ((entries.address() & (Cqe.SIZE - 1)) != 0) {
             throw new IllegalArgumentException("CQE array address is 0x" + Long.toHexString(entries.address())
                     + ": it must be aligned to " + Cqe.SIZE + " bytes");
@@ -83,13 +88,24 @@ public final class CqRing {
     }
 
     /**
-     * A zeroed CQ of {@code capacity} CQEs from {@code arena}.
+     * A zeroed CQ of {@code capacity} 64-byte CQEs from {@code arena}.
      *
      * @throws IllegalArgumentException naming the capacity and the limit {@link #MAX_CAPACITY}
      */
     public static CqRing allocate(Arena arena, int capacity) {
+        return allocate(arena, capacity, Cqe.SIZE);
+    }
+
+    /**
+     * A zeroed CQ of {@code capacity} CQEs of {@code cqeSize} bytes from {@code arena}.
+     *
+     * @throws IllegalArgumentException naming the capacity or cqeSize, its value and the limit
+     */
+    public static CqRing allocate(Arena arena, int capacity, int cqeSize) {
         RingMath.checkCapacity("CQ capacity", capacity, MAX_CAPACITY);
-        return new CqRing(arena.allocate((long) capacity * Cqe.SIZE, 4096), arena.allocate(CONTROL_LAYOUT.byteSize(), 128));
+        Cqe.checkSize(cqeSize);
+        return new CqRing(arena.allocate((long) capacity * cqeSize, 4096), arena.allocate(CONTROL_LAYOUT.byteSize(), 128),
+                cqeSize);
     }
 
     public MemorySegment entries() {
@@ -108,9 +124,19 @@ public final class CqRing {
         return log2Capacity;
     }
 
+    /** Bytes per CQE: {@link Cqe#SIZE} or {@link Cqe#LARGE_SIZE}. */
+    public int cqeSize() {
+        return cqeSize;
+    }
+
+    /** A flyweight for this CQ's CQEs. */
+    public Cqe newCqe() {
+        return new Cqe(cqeSize);
+    }
+
     /** Byte offset in {@link #entries()} of the CQE of free-running index {@code index}. */
     public long offsetOf(int index) {
-        return (long) (index & (capacity - 1)) * Cqe.SIZE;
+        return (long) (index & (capacity - 1)) << cqeShift;
     }
 
     /** The device side of this CQ. */

@@ -13,7 +13,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * A 64-byte completion queue entry and the flyweight that reads and writes one in place.
+ * A completion queue entry, 64 or 128 bytes, and the flyweight that reads and writes one in place.
  *
  * <pre>
  *   offset  size  field
@@ -31,6 +31,9 @@ import java.lang.invoke.VarHandle;
  *   31      1     owner        bit 0: the owner bit; written last, with release
  *   32      32    inline_data  a small receive payload, scattered here instead of to the receive buffer
  * </pre>
+ * A 128-byte CQE ({@link #LARGE_LAYOUT}) is the same with 96 bytes of {@code inline_data}, so a
+ * 64-byte payload reaches the poller in the two lines the device wrote anyway (mlx5 scatters up to
+ * 64 bytes into its 128-byte CQEs for the same reason). A CQ uses one size for all its CQEs.
  * All fields are in native byte order. The owner bit convention is {@link RingMath#ownerBit}; the
  * hand-off protocol is {@link CqProducer} and {@link CqConsumer}. The flyweight's accessors are
  * plain loads and stores, except {@link #owner()} and {@link #ownerRelease(int)} which name their
@@ -40,8 +43,12 @@ public final class Cqe {
 
     /** Size of a CQE. */
     public static final int SIZE = 64;
-    /** The most payload bytes a CQE carries inline. */
+    /** Size of a large CQE. */
+    public static final int LARGE_SIZE = 128;
+    /** The most payload bytes a 64-byte CQE carries inline. */
     public static final int MAX_INLINE_DATA = 32;
+    /** The most payload bytes a 128-byte CQE carries inline. */
+    public static final int LARGE_MAX_INLINE_DATA = 96;
 
     /** {@code wc_flags}: the payload starts with a GRH (IBV_WC_GRH). */
     public static final int WC_FLAG_GRH = 1;
@@ -54,8 +61,13 @@ public final class Cqe {
     /** {@code wc_flags}: the payload is in {@code inline_data}, {@code inline_len} bytes. */
     public static final int WC_FLAG_INLINE_SCATTER = 1 << 7;
 
-    /** The CQE. */
-    public static final StructLayout LAYOUT = structLayout(
+    /** The 64-byte CQE. */
+    public static final StructLayout LAYOUT = layout(MAX_INLINE_DATA, "cqe64");
+    /** The 128-byte CQE: the same fields, more inline data. */
+    public static final StructLayout LARGE_LAYOUT = layout(LARGE_MAX_INLINE_DATA, "cqe128");
+
+    private static StructLayout layout(int inlineBytes, String name) {
+        return structLayout(
             JAVA_LONG.withName("wr_id"),
             JAVA_INT.withName("byte_len"),
             JAVA_INT.withName("imm_data"),
@@ -68,7 +80,8 @@ public final class Cqe {
             JAVA_BYTE.withName("vendor_err"),
             JAVA_BYTE.withName("inline_len"),
             JAVA_BYTE.withName("owner"),
-            sequenceLayout(MAX_INLINE_DATA, JAVA_BYTE).withName("inline_data")).withName("cqe64");
+            sequenceLayout(inlineBytes, JAVA_BYTE).withName("inline_data")).withName(name);
+    }
 
     /** Byte offset of the owner byte. */
     public static final long OWNER_OFFSET = LAYOUT.byteOffset(groupElement("owner"));
@@ -88,8 +101,40 @@ public final class Cqe {
     private static final VarHandle INLINE_LEN = SendWqe.handle(LAYOUT, "inline_len");
     private static final VarHandle OWNER = SendWqe.handle(LAYOUT, "owner");
 
+    private final int maxInlineData;
     private MemorySegment entries;
     private long base;
+
+    /** A flyweight for 64-byte CQEs. */
+    public Cqe() {
+        this(SIZE);
+    }
+
+    /**
+     * A flyweight for CQEs of {@code cqeSize} bytes.
+     *
+     * @throws IllegalArgumentException naming cqeSize, its value and the two sizes allowed
+     */
+    public Cqe(int cqeSize) {
+        this.maxInlineData = maxInlineData(checkSize(cqeSize));
+    }
+
+    static int checkSize(int cqeSize) {
+        if (cqeSize != SIZE && cqeSize != LARGE_SIZE) {
+            throw new IllegalArgumentException("cqeSize is " + cqeSize + ": it must be " + SIZE + " or " + LARGE_SIZE);
+        }
+        return cqeSize;
+    }
+
+    /** The most payload bytes a CQE of {@code cqeSize} ({@link #SIZE} or {@link #LARGE_SIZE}) carries inline. */
+    public static int maxInlineData(int cqeSize) {
+        return checkSize(cqeSize) - (int) INLINE_DATA_OFFSET;
+    }
+
+    /** The most payload bytes this flyweight's CQEs carry inline. */
+    public int maxInlineData() {
+        return maxInlineData;
+    }
 
     /** Positions the flyweight on the CQE at byte {@code offset} of {@code entries}. */
     public Cqe at(MemorySegment entries, long offset) {
@@ -193,7 +238,7 @@ public final class Cqe {
         return this;
     }
 
-    /** Payload bytes in {@code inline_data}, as written (a reader bounds it by {@link #MAX_INLINE_DATA}). */
+    /** Payload bytes in {@code inline_data}, as written (a reader bounds it by {@link #maxInlineData()}). */
     public int inlineLen() {
         return (byte) INLINE_LEN.get(entries, base) & 0xff;
     }
@@ -202,7 +247,7 @@ public final class Cqe {
      * Scatters {@code length} payload bytes from {@code src} at {@code srcOffset} into the CQE and
      * sets {@code inline_len}; the caller sets {@link #WC_FLAG_INLINE_SCATTER}.
      *
-     * @throws IllegalArgumentException naming length, its value and {@link #MAX_INLINE_DATA}
+     * @throws IllegalArgumentException naming length, its value and {@link #maxInlineData()}
      */
     public Cqe inlineData(MemorySegment src, long srcOffset, int length) {
         checkInlineLength(length);
@@ -214,17 +259,17 @@ public final class Cqe {
     /**
      * Copies {@code length} bytes of the inline payload into {@code dst} at {@code dstOffset}.
      *
-     * @throws IllegalArgumentException naming length, its value and {@link #MAX_INLINE_DATA}
+     * @throws IllegalArgumentException naming length, its value and {@link #maxInlineData()}
      */
     public void copyInlineData(MemorySegment dst, long dstOffset, int length) {
         checkInlineLength(length);
         MemorySegment.copy(entries, base + INLINE_DATA_OFFSET, dst, dstOffset, length);
     }
 
-    private static void checkInlineLength(int length) {
-        if (length < 0 || length > MAX_INLINE_DATA) {
-            throw new IllegalArgumentException("inline length is " + length + ": a CQE carries [0, "
-                    + MAX_INLINE_DATA + "] bytes inline");
+    private void checkInlineLength(int length) {
+        if (length < 0 || length > maxInlineData) {
+            throw new IllegalArgumentException("inline length is " + length + ": a " + (maxInlineData + INLINE_DATA_OFFSET)
+                    + "-byte CQE carries [0, " + maxInlineData + "] bytes inline");
         }
     }
 

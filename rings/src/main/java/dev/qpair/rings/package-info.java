@@ -6,8 +6,8 @@
  * <ul>
  * <li>{@link dev.qpair.rings.SendWqe}: send WQEs in 64-byte basic blocks (control, remote-address,
  *     atomic, data and inline segments), with the slot counts a post needs (seed 000);
- *     {@link dev.qpair.rings.RecvWqe}: receive WQEs; {@link dev.qpair.rings.Cqe}: 64-byte CQEs
- *     with an owner bit and 32 bytes of inline-scattered payload. Each is a {@code MemoryLayout}
+ *     {@link dev.qpair.rings.RecvWqe}: receive WQEs; {@link dev.qpair.rings.Cqe}: 64- or 128-byte
+ *     CQEs with an owner bit and 32 or 96 bytes of inline-scattered payload. Each is a {@code MemoryLayout}
  *     with {@code static final} VarHandles and a flyweight that works in place on a ring slot.</li>
  * <li>{@link dev.qpair.rings.DoorbellRecord}: a QP's producer indices, each on its own 128-byte
  *     line; {@link dev.qpair.rings.DoorbellPage}: UAR-like doorbell pages with BlueFlame regions.</li>

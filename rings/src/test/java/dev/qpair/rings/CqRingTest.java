@@ -160,10 +160,48 @@ class CqRingTest {
         e = assertThrows(IllegalArgumentException.class, () -> CqRing.allocate(arena, CqRing.MAX_CAPACITY * 2));
         assertTrue(e.getMessage().contains("is " + CqRing.MAX_CAPACITY * 2), e.getMessage());
         MemorySegment control = arena.allocate(256, 128);
-        e = assertThrows(IllegalArgumentException.class, () -> new CqRing(arena.allocate(100, 64), control));
+        e = assertThrows(IllegalArgumentException.class, () -> new CqRing(arena.allocate(100, 64), control, Cqe.SIZE));
         assertTrue(e.getMessage().contains("100 bytes"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new CqRing(arena.allocate(256, 64), arena.allocate(512, 128).asSlice(64, 256)));
+                () -> new CqRing(arena.allocate(256, 64), arena.allocate(512, 128).asSlice(64, 256), Cqe.SIZE));
         assertTrue(e.getMessage().contains("128-byte aligned"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CqRing.allocate(arena, 4, 96));
+        assertTrue(e.getMessage().contains("cqeSize is 96") && e.getMessage().contains("64 or 128"), e.getMessage());
+    }
+
+    @Test
+    void largeCqesCarryA64BytePayloadInline() {
+        CqRing cq = CqRing.allocate(arena, 4, Cqe.LARGE_SIZE);
+        assertEquals(4 * 128, cq.entries().byteSize());
+        assertEquals(3 * 128, cq.offsetOf(7));
+        CqProducer producer = cq.producer();
+        CqConsumer consumer = cq.consumer();
+        Cqe w = cq.newCqe();
+        Cqe r = cq.newCqe();
+        assertEquals(96, w.maxInlineData());
+        MemorySegment payload = arena.allocate(96);
+        MemorySegment received = arena.allocate(96);
+        for (int id = 0; id < 40; id++) {
+            payload.fill((byte) id);
+            long offset = producer.claim();
+            assertEquals((id & 3) * 128L, offset);
+            w.at(cq.entries(), offset).wrId(id).byteLen(64 + (id & 31)).wcFlags(Cqe.WC_FLAG_INLINE_SCATTER)
+                    .inlineData(payload, 0, 64 + (id & 31));
+            producer.publishOwnerRelease();
+            long polled = consumer.pollAcquire();
+            assertEquals(offset, polled);
+            r.at(cq.entries(), polled);
+            assertEquals(id, r.wrId());
+            assertEquals(64 + (id & 31), r.inlineLen());
+            received.fill((byte) -1);
+            r.copyInlineData(received, 0, r.inlineLen());
+            assertEquals(-1, received.asSlice(0, r.inlineLen()).mismatch(payload.asSlice(0, r.inlineLen())), "CQE " + id);
+            assertEquals(Cqe.readOwnerOnce(cq.entries(), polled), RingMath.ownerBit(id, 2));
+            consumer.advance();
+            consumer.publishConsumerIndexRelease();
+            assertEquals(CqConsumer.CQ_EMPTY, consumer.pollAcquire());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.inlineData(payload, 0, 97));
+        assertTrue(e.getMessage().contains("length is 97") && e.getMessage().contains("[0, 96]"), e.getMessage());
     }
 }

@@ -81,6 +81,18 @@ class LayoutTest {
     }
 
     @Test
+    void largeCqeHasTheSameFieldsAndMoreInlineData() {
+        assertEquals(128, Cqe.LARGE_LAYOUT.byteSize());
+        for (String field : new String[] {"wr_id", "byte_len", "imm_data", "qpn", "src_qp", "wqe_counter", "opcode",
+                "status", "wc_flags", "vendor_err", "inline_len", "owner", "inline_data"}) {
+            assertEquals(Cqe.LAYOUT.byteOffset(groupElement(field)), Cqe.LARGE_LAYOUT.byteOffset(groupElement(field)), field);
+        }
+        assertEquals(96, Cqe.LARGE_MAX_INLINE_DATA);
+        assertEquals(32, Cqe.maxInlineData(Cqe.SIZE));
+        assertEquals(96, Cqe.maxInlineData(Cqe.LARGE_SIZE));
+    }
+
+    @Test
     void doorbellRecordPutsEachIndexOnItsOwn128ByteLine() {
         assertEquals(256, DoorbellRecord.LAYOUT.byteSize());
         assertEquals(0, DoorbellRecord.RECV_PRODUCER_OFFSET);
