@@ -108,18 +108,22 @@ public final class CqRing {
                 cqeSize);
     }
 
+    /** The CQE array. */
     public MemorySegment entries() {
         return entries;
     }
 
+    /** The control block ({@link #CONTROL_LAYOUT}). */
     public MemorySegment control() {
         return control;
     }
 
+    /** The number of CQEs. */
     public int capacity() {
         return capacity;
     }
 
+    /** Log<sub>2</sub> of {@link #capacity()}. */
     public int log2Capacity() {
         return log2Capacity;
     }

@@ -36,7 +36,7 @@ import java.lang.invoke.VarHandle;
  * 64 bytes into its 128-byte CQEs for the same reason). A CQ uses one size for all its CQEs.
  * All fields are in native byte order. The owner bit convention is {@link RingMath#ownerBit}; the
  * hand-off protocol is {@link CqProducer} and {@link CqConsumer}. The flyweight's accessors are
- * plain loads and stores, except {@link #owner()} and {@link #ownerRelease(int)} which name their
+ * plain loads and stores, except {@link #ownerOnce()} and {@link #ownerRelease(int)}, which name their
  * ordering. Readers never throw on garbage values; nothing allocates.
  */
 public final class Cqe {
@@ -148,91 +148,111 @@ public final class Cqe {
         return base;
     }
 
+    /** Reads {@code wr_id}: the completed WR's wr_id. */
     public long wrId() {
         return (long) WR_ID.get(entries, base);
     }
 
+    /** Writes {@code wr_id}: the completed WR's wr_id. */
     public Cqe wrId(long wrId) {
         WR_ID.set(entries, base, wrId);
         return this;
     }
 
+    /** Reads {@code byte_len}: bytes transferred. */
     public int byteLen() {
         return (int) BYTE_LEN.get(entries, base);
     }
 
+    /** Writes {@code byte_len}: bytes transferred. */
     public Cqe byteLen(int byteLen) {
         BYTE_LEN.set(entries, base, byteLen);
         return this;
     }
 
+    /** Reads {@code imm_data}: immediate data, or the invalidated rkey. */
     public int immData() {
         return (int) IMM_DATA.get(entries, base);
     }
 
+    /** Writes {@code imm_data}: immediate data, or the invalidated rkey. */
     public Cqe immData(int immData) {
         IMM_DATA.set(entries, base, immData);
         return this;
     }
 
+    /** Reads {@code qpn}: the local QP of the completion. */
     public int qpn() {
         return (int) QPN.get(entries, base);
     }
 
+    /** Writes {@code qpn}: the local QP of the completion. */
     public Cqe qpn(int qpn) {
         QPN.set(entries, base, qpn);
         return this;
     }
 
+    /** Reads {@code src_qp}: the remote QP. */
     public int srcQp() {
         return (int) SRC_QP.get(entries, base);
     }
 
+    /** Writes {@code src_qp}: the remote QP. */
     public Cqe srcQp(int srcQp) {
         SRC_QP.set(entries, base, srcQp);
         return this;
     }
 
+    /** Reads {@code wqe_counter}: low 16 bits of the completed WQE's index. */
     public int wqeCounter() {
         return (short) WQE_COUNTER.get(entries, base) & 0xffff;
     }
 
+    /** Writes {@code wqe_counter}: low 16 bits of the completed WQE's index. */
     public Cqe wqeCounter(int wqeCounter) {
         WQE_COUNTER.set(entries, base, (short) wqeCounter);
         return this;
     }
 
+    /** Reads {@code opcode}: a {@link WcOpcode}. */
     public int opcode() {
         return (byte) OPCODE.get(entries, base) & 0xff;
     }
 
+    /** Writes {@code opcode}: a {@link WcOpcode}. */
     public Cqe opcode(int opcode) {
         OPCODE.set(entries, base, (byte) opcode);
         return this;
     }
 
+    /** Reads {@code status}: a {@link WcStatus}. */
     public int status() {
         return (byte) STATUS.get(entries, base) & 0xff;
     }
 
+    /** Writes {@code status}: a {@link WcStatus}. */
     public Cqe status(int status) {
         STATUS.set(entries, base, (byte) status);
         return this;
     }
 
+    /** Reads {@code wc_flags}: the {@code WC_FLAG_*} bits. */
     public int wcFlags() {
         return (byte) WC_FLAGS.get(entries, base) & 0xff;
     }
 
+    /** Writes {@code wc_flags}: the {@code WC_FLAG_*} bits. */
     public Cqe wcFlags(int wcFlags) {
         WC_FLAGS.set(entries, base, (byte) wcFlags);
         return this;
     }
 
+    /** Reads {@code vendor_err}: device-specific error detail. */
     public int vendorErr() {
         return (byte) VENDOR_ERR.get(entries, base) & 0xff;
     }
 
+    /** Writes {@code vendor_err}: device-specific error detail. */
     public Cqe vendorErr(int vendorErr) {
         VENDOR_ERR.set(entries, base, (byte) vendorErr);
         return this;

@@ -95,10 +95,12 @@ public final class RecvWqe {
         return (stride - (int) HEADER.byteSize()) / SGE_SIZE;
     }
 
+    /** Reads {@code wr_id}: returned in the receive's CQE. */
     public long wrId() {
         return (long) WR_ID.get(ring, base);
     }
 
+    /** Writes {@code wr_id}: returned in the receive's CQE. */
     public RecvWqe wrId(long wrId) {
         WR_ID.set(ring, base, wrId);
         return this;
@@ -109,6 +111,7 @@ public final class RecvWqe {
         return (int) NUM_SGE.get(ring, base);
     }
 
+    /** Writes {@code num_sge}: data segments that follow the header. */
     public RecvWqe numSge(int numSge) {
         NUM_SGE.set(ring, base, numSge);
         return this;
@@ -135,14 +138,17 @@ public final class RecvWqe {
         return this;
     }
 
+    /** Reads data segment {@code i}'s {@code byte_count}. */
     public int sgeLength(int i) {
         return (int) SGE_BYTE_COUNT.get(ring, sgeOffset(i));
     }
 
+    /** Reads data segment {@code i}'s {@code lkey}. */
     public int sgeLkey(int i) {
         return (int) SGE_LKEY.get(ring, sgeOffset(i));
     }
 
+    /** Reads data segment {@code i}'s {@code addr}. */
     public long sgeAddress(int i) {
         return (long) SGE_ADDR.get(ring, sgeOffset(i));
     }

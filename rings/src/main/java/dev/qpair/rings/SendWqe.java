@@ -232,10 +232,12 @@ public final class SendWqe {
 
     // ---- control segment ----
 
+    /** Reads {@code opcode}: a {@link WrOpcode}. */
     public int opcode() {
         return (byte) OPCODE.get(ring, base) & 0xff;
     }
 
+    /** Writes {@code opcode}: a {@link WrOpcode}. */
     public SendWqe opcode(int opcode) {
         OPCODE.set(ring, base, (byte) opcode);
         return this;
@@ -246,6 +248,7 @@ public final class SendWqe {
         return (byte) FLAGS.get(ring, base) & 0xff;
     }
 
+    /** Writes the {@code FLAG_*} bits. */
     public SendWqe flags(int flags) {
         FLAGS.set(ring, base, (byte) flags);
         return this;
@@ -256,15 +259,18 @@ public final class SendWqe {
         return (short) WQE_INDEX.get(ring, base) & 0xffff;
     }
 
+    /** Writes {@code wqe_index}: the WQE's free-running basic-block index (low 16 bits kept). */
     public SendWqe wqeIndex(int wqeIndex) {
         WQE_INDEX.set(ring, base, (short) wqeIndex);
         return this;
     }
 
+    /** Reads {@code qpn}: the QP the WQE belongs to. */
     public int qpn() {
         return (int) QPN.get(ring, base);
     }
 
+    /** Writes {@code qpn}: the QP the WQE belongs to. */
     public SendWqe qpn(int qpn) {
         QPN.set(ring, base, qpn);
         return this;
@@ -275,24 +281,29 @@ public final class SendWqe {
         return (byte) DS.get(ring, base) & 0xff;
     }
 
+    /** Writes {@code ds}: the WQE size in 16-byte units, control segment included. */
     public SendWqe ds(int ds) {
         DS.set(ring, base, (byte) ds);
         return this;
     }
 
+    /** Reads {@code imm_data}: immediate data of the _WITH_IMM opcodes. */
     public int immData() {
         return (int) IMM_DATA.get(ring, base);
     }
 
+    /** Writes {@code imm_data}: immediate data of the _WITH_IMM opcodes. */
     public SendWqe immData(int immData) {
         IMM_DATA.set(ring, base, immData);
         return this;
     }
 
+    /** Reads {@code wr_id}: returned in the WQE's CQE. */
     public long wrId() {
         return (long) WR_ID.get(ring, base);
     }
 
+    /** Writes {@code wr_id}: returned in the WQE's CQE. */
     public SendWqe wrId(long wrId) {
         WR_ID.set(ring, base, wrId);
         return this;
@@ -303,6 +314,7 @@ public final class SendWqe {
         return (int) INVALIDATE_RKEY.get(ring, base);
     }
 
+    /** Writes the rkey a SEND_WITH_INV invalidates at the responder. */
     public SendWqe invalidateRkey(int rkey) {
         INVALIDATE_RKEY.set(ring, base, rkey);
         return this;
@@ -313,10 +325,12 @@ public final class SendWqe {
     private static final long RADDR = CTRL_SEGMENT.byteSize();
     private static final long ATOMIC = RADDR + REMOTE_ADDRESS_SEGMENT.byteSize();
 
+    /** Reads the remote-address segment's {@code remote_addr}. */
     public long remoteAddress() {
         return (long) REMOTE_ADDR.get(ring, ringOffset(RADDR));
     }
 
+    /** Reads the remote-address segment's {@code rkey}. */
     public int rkey() {
         return (int) RKEY.get(ring, ringOffset(RADDR));
     }
@@ -329,10 +343,12 @@ public final class SendWqe {
         return this;
     }
 
+    /** Reads the atomic segment's swap value (compare-and-swap) or addend (fetch-and-add). */
     public long swapAdd() {
         return (long) SWAP_ADD.get(ring, ringOffset(ATOMIC));
     }
 
+    /** Reads the atomic segment's compare value. */
     public long compare() {
         return (long) COMPARE.get(ring, ringOffset(ATOMIC));
     }
@@ -370,14 +386,17 @@ public final class SendWqe {
         return this;
     }
 
+    /** Reads data segment {@code i}'s {@code byte_count}. */
     public int sgeLength(int i) {
         return (int) SGE_BYTE_COUNT.get(ring, sgeOffset(i));
     }
 
+    /** Reads data segment {@code i}'s {@code lkey}. */
     public int sgeLkey(int i) {
         return (int) SGE_LKEY.get(ring, sgeOffset(i));
     }
 
+    /** Reads data segment {@code i}'s {@code addr}. */
     public long sgeAddress(int i) {
         return (long) SGE_ADDR.get(ring, sgeOffset(i));
     }

@@ -11,14 +11,23 @@ package dev.qpair.rings;
  */
 public final class WrOpcode {
 
+    /** RDMA WRITE: local SGEs or inline data to remote memory. */
     public static final int RDMA_WRITE = 0;
+    /** RDMA WRITE that also consumes a receive at the responder and delivers {@code imm_data}. */
     public static final int RDMA_WRITE_WITH_IMM = 1;
+    /** SEND: into the responder's next receive WQE. */
     public static final int SEND = 2;
+    /** SEND that also delivers {@code imm_data}. */
     public static final int SEND_WITH_IMM = 3;
+    /** RDMA READ: remote memory into local SGEs. */
     public static final int RDMA_READ = 4;
+    /** 8-byte atomic compare-and-swap on remote memory; the old value lands in the local SGE. */
     public static final int ATOMIC_CMP_AND_SWP = 5;
+    /** 8-byte atomic fetch-and-add on remote memory; the old value lands in the local SGE. */
     public static final int ATOMIC_FETCH_AND_ADD = 6;
+    /** Invalidates a local key ({@code invalidate_rkey}). */
     public static final int LOCAL_INV = 7;
+    /** SEND that also invalidates {@code invalidate_rkey} at the responder. */
     public static final int SEND_WITH_INV = 9;
     /** No operation: occupies its slots and completes without touching memory. */
     public static final int NOP = 0xff;
