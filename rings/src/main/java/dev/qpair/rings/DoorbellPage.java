@@ -31,9 +31,12 @@ import java.lang.foreign.StructLayout;
  *
  * <p><b>BlueFlame.</b> As on mlx5, a poster may copy a small WQE into the register block with the
  * doorbell so the device need not fetch it from the ring: one write carries the work. The WQE is
- * still written into the ring and the doorbell record first. The device must treat the copy as a
- * hint: a later post to the same block overwrites it, so it checks the copy's control segment
- * (QPN, {@code wqe_index}) against the doorbell and falls back to the ring when they differ.
+ * still written into the ring and the doorbell record first, and the ring stays authoritative.
+ * The copy is plain stores, so a later post to the same register can overwrite it while the device
+ * reads it, and a torn copy can still carry a matching control segment. The copy is therefore
+ * safe to use only where no post to that register runs concurrently with the device's read: in
+ * the inline device mode (the engine runs in the posting thread, after the post) or under the
+ * QP's lock. A dedicated device thread reads the ring.
  *
  * <p>Ordering: {@link #ring} and {@link #ringBlueFlame} write the doorbell with {@code writeq()}:
  * every earlier store (WQEs, doorbell record, BlueFlame copy) is visible before it. The device

@@ -24,8 +24,10 @@ import java.lang.foreign.StructLayout;
  *
  * <p>Protocol (DESIGN.md, hop 1): the host writes WQEs with plain stores, then publishes the new
  * producer index with {@code ...Release}; the device reads it with {@code ...Acquire} and only then
- * reads the WQEs below it. The record must be 128-byte aligned; Barriers' accessors throw the FFM
- * exception that names a misaligned or out-of-bounds offset.
+ * reads the WQEs below it. One acquire read covers every WQE below the index, so the device reads
+ * the receive producer index only when the receives it already knows of run out, and then takes
+ * all the new ones as a batch. The record must be 128-byte aligned; Barriers' accessors throw the
+ * FFM exception that names a misaligned or out-of-bounds offset.
  */
 public final class DoorbellRecord {
 
