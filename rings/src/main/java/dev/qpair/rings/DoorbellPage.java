@@ -34,9 +34,9 @@ import java.lang.foreign.StructLayout;
  * still written into the ring and the doorbell record first, and the ring stays authoritative.
  * The copy is plain stores, so a later post to the same register can overwrite it while the device
  * reads it, and a torn copy can still carry a matching control segment. The copy is therefore
- * safe to use only where no post to that register runs concurrently with the device's read: in
- * the inline device mode (the engine runs in the posting thread, after the post) or under the
- * QP's lock. A dedicated device thread reads the ring.
+ * safe to use only where no post to that register runs concurrently with the device's read, as in
+ * the inline device mode (the engine runs in the posting thread, after the post). A dedicated
+ * device thread reads the ring.
  *
  * <p>Ordering: {@link #ring} and {@link #ringBlueFlame} write the doorbell with {@code writeq()}:
  * every earlier store (WQEs, doorbell record, BlueFlame copy) is visible before it. The device
