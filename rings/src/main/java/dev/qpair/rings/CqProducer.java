@@ -1,0 +1,93 @@
+package dev.qpair.rings;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.qpair.barriers.Barriers;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The device side of a {@link CqRing}: claims the next CQE slot, lets the caller write the CQE
+ * body with plain stores (through a {@link Cqe} flyweight), then hands it to the host by writing
+ * its owner bit with release. One thread at a time (the device engine serializes a CQ).
+ *
+ * <p><b>Overflow.</b> The producer keeps a cached copy of the host's consumer index and reads the
+ * published one (with acquire) only when the cached copy says the ring is full. If it is still full
+ * then, or the host published an index that is not within {@code capacity} behind the producer
+ * (garbage from an untrusted host), {@link #claim()} returns {@link #CQ_FULL}: the CQ overflowed
+ * and the device reports it as an asynchronous error. It never overwrites an unconsumed CQE.
+ *
+ * <p>Method names carry their ordering: {@code ...Release} hands over, {@code ...Acquire} takes
+ * over; the rest are plain accesses to this side's own line. Nothing allocates.
+ */
+public final class CqProducer {
+
+    /** {@link #claim()}'s answer when the CQ is full. */
+    public static final long CQ_FULL = -1;
+
+    private final MemorySegment entries;
+    private final MemorySegment control;
+    private final int capacity;
+    private final int log2Capacity;
+    private final int cqeShift;
+
+    CqProducer(CqRing ring) {
+        this.entries = ring.entries();
+        this.control = ring.control();
+        this.capacity = ring.capacity();
+        this.log2Capacity = ring.log2Capacity();
+        this.cqeShift = Integer.numberOfTrailingZeros(ring.cqeSize());
+    }
+
+    /** The segment the offsets {@link #claim()} returns refer to. */
+    public MemorySegment entries() {
+        return entries;
+    }
+
+    /** Free-running index of the next CQE this side will produce. */
+    public int producerIndex() {
+        return control.get(JAVA_INT, CqRing.PRODUCER_INDEX);
+    }
+
+    /**
+     * The byte offset of the next CQE slot, or {@link #CQ_FULL}. Claiming again before
+     * {@link #publishOwnerRelease()} returns the same slot.
+     */
+    public long claim() {
+        int producer = control.get(JAVA_INT, CqRing.PRODUCER_INDEX);
+        int cached = control.get(JAVA_INT, CqRing.CACHED_CONSUMER_INDEX);
+        if (producer - cached >= capacity || producer - cached < 0) {
+            cached = consumerIndexAcquire();
+            control.set(JAVA_INT, CqRing.CACHED_CONSUMER_INDEX, cached);
+            int used = producer - cached;
+            if (used >= capacity || used < 0) {
+                return CQ_FULL;
+            }
+        }
+        return (long) (producer & (capacity - 1)) << cqeShift;
+    }
+
+    /** Whether the next {@link #claim()} would return {@link #CQ_FULL}. */
+    public boolean isFull() {
+        return claim() == CQ_FULL;
+    }
+
+    /**
+     * The host's published consumer index, read with acquire: the host's loads of the CQEs below
+     * it happened before any store this side makes after the read.
+     */
+    public int consumerIndexAcquire() {
+        return Barriers.smpLoadAcquireInt(control, CqRing.CONSUMER_INDEX); // smp_load_acquire(): consumer index before reusing its slots
+    }
+
+    /**
+     * Hands the claimed CQE to the host: writes its owner bit for the current lap with release
+     * (the body stores before it), then advances the producer index. Call only after a
+     * {@link #claim()} that did not return {@link #CQ_FULL}.
+     */
+    public void publishOwnerRelease() {
+        int producer = control.get(JAVA_INT, CqRing.PRODUCER_INDEX);
+        long offset = (long) (producer & (capacity - 1)) << cqeShift;
+        Cqe.writeOwnerRelease(entries, offset, RingMath.ownerBit(producer, log2Capacity));
+        control.set(JAVA_INT, CqRing.PRODUCER_INDEX, producer + 1);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.qpair.rings;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.structLayout;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.qpair.barriers.Barriers;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * A QP's doorbell record: the receive and send producer indices, in host memory that the device
+ * reads, each alone on its own 128-byte line (the host writes both; the device reads them from
+ * different engine paths, and 128 bytes keeps adjacent-line prefetch from pairing them).
+ *
+ * <pre>
+ *   offset  size  field
+ *   0       4     recv_producer  free-running count of receive WQEs posted
+ *   128     4     send_producer  free-running count of send-ring basic blocks posted
+ *   256           (size)
+ * </pre>
+ *
+ * <p>Protocol (DESIGN.md, hop 1): the host writes WQEs with plain stores, then publishes the new
+ * producer index with {@code ...Release}; the device reads it with {@code ...Acquire} and only then
+ * reads the WQEs below it. One acquire read covers every WQE below the index, so the device reads
+ * the receive producer index only when the receives it already knows of run out, and then takes
+ * all the new ones as a batch. The record must be 128-byte aligned; Barriers' accessors throw the
+ * FFM exception that names a misaligned or out-of-bounds offset.
+ */
+public final class DoorbellRecord {
+
+    /** The doorbell record, 256 bytes. */
+    public static final StructLayout LAYOUT = structLayout(
+            JAVA_INT.withName("recv_producer"),
+            paddingLayout(124),
+            JAVA_INT.withName("send_producer"),
+            paddingLayout(124)).withName("qp_doorbell_record");
+
+    /** Alignment a doorbell record needs. */
+    public static final long ALIGNMENT = 128;
+    /** Byte offset of the receive producer index. */
+    public static final long RECV_PRODUCER_OFFSET = LAYOUT.byteOffset(groupElement("recv_producer"));
+    /** Byte offset of the send producer index. */
+    public static final long SEND_PRODUCER_OFFSET = LAYOUT.byteOffset(groupElement("send_producer"));
+
+    private DoorbellRecord() {
+    }
+
+    /** A zeroed doorbell record from {@code arena}, 128-byte aligned. */
+    public static MemorySegment allocate(Arena arena) {
+        return arena.allocate(LAYOUT.byteSize(), ALIGNMENT);
+    }
+
+    /** Host: publishes the send producer index; every earlier store (the WQEs) is visible first. */
+    public static void publishSendProducerRelease(MemorySegment record, int producer) {
+        Barriers.smpStoreReleaseInt(record, SEND_PRODUCER_OFFSET, producer); // dma_wmb(): WQE stores before the producer index
+    }
+
+    /** Device: reads the send producer index; later loads (the WQEs) see what the host wrote before it. */
+    public static int sendProducerAcquire(MemorySegment record) {
+        return Barriers.smpLoadAcquireInt(record, SEND_PRODUCER_OFFSET); // smp_load_acquire(): index before the WQE loads
+    }
+
+    /** Host: publishes the receive producer index; every earlier store (the WQEs) is visible first. */
+    public static void publishRecvProducerRelease(MemorySegment record, int producer) {
+        Barriers.smpStoreReleaseInt(record, RECV_PRODUCER_OFFSET, producer); // dma_wmb(): WQE stores before the producer index
+    }
+
+    /** Device: reads the receive producer index; later loads (the WQEs) see what the host wrote before it. */
+    public static int recvProducerAcquire(MemorySegment record) {
+        return Barriers.smpLoadAcquireInt(record, RECV_PRODUCER_OFFSET); // smp_load_acquire(): index before the WQE loads
+    }
+}

@@ -1,0 +1,155 @@
+package dev.qpair.rings;
+
+import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.structLayout;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A receive WQE and the flyweight that reads and writes one in place on a receive ring.
+ *
+ * <p>A receive ring's slots all have one stride, a power of two in
+ * [{@link #MIN_STRIDE}, {@link #MAX_STRIDE}] bytes chosen from the QP's largest SGE count with
+ * {@link #strideFor(int)}. A slot holds a 16-byte header ({@link #HEADER}: {@code wr_id},
+ * {@code num_sge}) and then {@code num_sge} data segments ({@link SendWqe#DATA_SEGMENT}: byte_count,
+ * lkey, addr). Unlike mlx5, the {@code wr_id} travels in the WQE so the device can copy it into the
+ * CQE. All fields are in native byte order.
+ *
+ * <p>Readers never throw on garbage: SGE offsets are reduced into the ring, and the device bounds
+ * {@code num_sge} by {@link #maxSges()}. Writers validate the SGE index. Nothing allocates.
+ */
+public final class RecvWqe {
+
+    /** The smallest stride: the header and one data segment. */
+    public static final int MIN_STRIDE = 32;
+    /** The largest stride. */
+    public static final int MAX_STRIDE = 512;
+
+    /** The receive WQE header, 16 bytes. */
+    public static final StructLayout HEADER = structLayout(
+            JAVA_LONG.withName("wr_id"),
+            JAVA_INT.withName("num_sge"),
+            paddingLayout(4)).withName("recv_wqe_header");
+
+    private static final int SGE_SIZE = (int) SendWqe.DATA_SEGMENT.byteSize();
+    private static final VarHandle WR_ID = SendWqe.handle(HEADER, "wr_id");
+    private static final VarHandle NUM_SGE = SendWqe.handle(HEADER, "num_sge");
+    private static final VarHandle SGE_BYTE_COUNT = SendWqe.handle(SendWqe.DATA_SEGMENT, "byte_count");
+    private static final VarHandle SGE_LKEY = SendWqe.handle(SendWqe.DATA_SEGMENT, "lkey");
+    private static final VarHandle SGE_ADDR = SendWqe.handle(SendWqe.DATA_SEGMENT, "addr");
+
+    private final MemorySegment ring;
+    private final int stride;
+    private final int slotMask;
+    private final long ringMask;
+    private long base;
+
+    /**
+     * Binds a flyweight to a receive ring.
+     *
+     * @param ring a power-of-two number of {@code stride}-byte slots, 64-byte aligned
+     * @param stride the slot size: a power of two in [{@link #MIN_STRIDE}, {@link #MAX_STRIDE}]
+     * @throws IllegalArgumentException naming the stride or the ring's size and the limits
+     */
+    public RecvWqe(MemorySegment ring, int stride) {
+        if (stride < MIN_STRIDE || stride > MAX_STRIDE || Integer.bitCount(stride) != 1) {
+            throw new IllegalArgumentException("stride is " + stride + ": it must be a power of two in ["
+                    + MIN_STRIDE + ", " + MAX_STRIDE + "]");
+        }
+        this.ring = ring;
+        this.stride = stride;
+        this.ringMask = SendWqe.checkRing("receive ring", ring, stride, stride);
+        this.slotMask = (int) (ring.byteSize() / stride) - 1;
+    }
+
+    /**
+     * The stride of a receive ring whose WQEs carry up to {@code maxSge} data segments.
+     *
+     * @throws IllegalArgumentException naming maxSge, its value and the limit
+     */
+    public static int strideFor(int maxSge) {
+        int limit = (MAX_STRIDE - (int) HEADER.byteSize()) / SGE_SIZE;
+        if (maxSge < 1 || maxSge > limit) {
+            throw new IllegalArgumentException("maxSge is " + maxSge + ": a receive WQE carries [1, " + limit + "] data segments");
+        }
+        return RingMath.roundUpToPowerOfTwo((int) HEADER.byteSize() + maxSge * SGE_SIZE);
+    }
+
+    /** Positions the flyweight on the slot of free-running receive index {@code index}. */
+    public RecvWqe at(int index) {
+        base = (long) (index & slotMask) * stride;
+        return this;
+    }
+
+    /** Byte offset of the current slot in the ring. */
+    public long offset() {
+        return base;
+    }
+
+    /** The most data segments a slot of this ring holds. */
+    public int maxSges() {
+        return (stride - (int) HEADER.byteSize()) / SGE_SIZE;
+    }
+
+    /** Reads {@code wr_id}: returned in the receive's CQE. */
+    public long wrId() {
+        return (long) WR_ID.get(ring, base);
+    }
+
+    /** Writes {@code wr_id}: returned in the receive's CQE. */
+    public RecvWqe wrId(long wrId) {
+        WR_ID.set(ring, base, wrId);
+        return this;
+    }
+
+    /** The number of data segments, as written (the device bounds it by {@link #maxSges()}). */
+    public int numSge() {
+        return (int) NUM_SGE.get(ring, base);
+    }
+
+    /** Writes {@code num_sge}: data segments that follow the header. */
+    public RecvWqe numSge(int numSge) {
+        NUM_SGE.set(ring, base, numSge);
+        return this;
+    }
+
+    private long sgeOffset(int i) {
+        return (base + HEADER.byteSize() + (long) i * SGE_SIZE) & ringMask;
+    }
+
+    /**
+     * Writes data segment {@code i}.
+     *
+     * @throws IllegalArgumentException naming i, its value and the slot's limit
+     */
+    public RecvWqe sge(int i, int lkey, long addr, int length) {
+        if (i < 0 || i >= maxSges()) {
+            throw new IllegalArgumentException("sge index i is " + i + ": a " + stride
+                    + "-byte receive WQE has data segments [0, " + (maxSges() - 1) + "]");
+        }
+        long o = sgeOffset(i);
+        SGE_BYTE_COUNT.set(ring, o, length);
+        SGE_LKEY.set(ring, o, lkey);
+        SGE_ADDR.set(ring, o, addr);
+        return this;
+    }
+
+    /** Reads data segment {@code i}'s {@code byte_count}. */
+    public int sgeLength(int i) {
+        return (int) SGE_BYTE_COUNT.get(ring, sgeOffset(i));
+    }
+
+    /** Reads data segment {@code i}'s {@code lkey}. */
+    public int sgeLkey(int i) {
+        return (int) SGE_LKEY.get(ring, sgeOffset(i));
+    }
+
+    /** Reads data segment {@code i}'s {@code addr}. */
+    public long sgeAddress(int i) {
+        return (long) SGE_ADDR.get(ring, sgeOffset(i));
+    }
+}
