@@ -43,7 +43,8 @@ public interface Benchmark extends AutoCloseable {
     String open(int peerCpu);
 
     /**
-     * Does operation number {@code i} and returns a value derived from its result, which the
+     * Does operation number {@code i}, which starts at 0 after {@link #open} and rises by one per
+     * call (ring benchmarks derive their slot and phase from it), and returns a value derived from its result, which the
      * harness consumes so that the work cannot be elided.
      */
     long operation(long i);

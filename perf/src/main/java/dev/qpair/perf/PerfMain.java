@@ -62,6 +62,7 @@ public final class PerfMain {
                     List<Supplier<Benchmark>> set) throws Exception {
         long started = System.nanoTime();
         Suite suite = new Suite(options, progress);
+        suite.prepare();
         List<Result> results = suite.run(set);
         Tables.print(out, title, options, results, suite.notes());
         if (options.json() != null) {

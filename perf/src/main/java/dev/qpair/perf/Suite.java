@@ -19,12 +19,22 @@ public final class Suite {
     private final Runner runner;
     private final PrintStream progress;
     private final Set<String> notes = new LinkedHashSet<>();
-    private boolean measuringThreadPinned;
+    private final LimitProbe probe;
 
+    /** A suite whose brackets are real {@link LimitPingPong} runs. */
     public Suite(Options options, PrintStream progress) {
         this.options = options;
         this.progress = progress;
         this.runner = new Runner(progress);
+        this.probe = this::limitP50;
+    }
+
+    /** A suite whose brackets come from {@code probe}. */
+    public Suite(Options options, PrintStream progress, LimitProbe probe) {
+        this.options = options;
+        this.progress = progress;
+        this.runner = new Runner(progress);
+        this.probe = probe;
     }
 
     /** Notes for the output: pinning failures, and anything else a reader must know. */
@@ -32,18 +42,14 @@ public final class Suite {
         return notes;
     }
 
-    /** Pins the calling (measuring) thread and warms the limit path up, once per run. */
+    /** Pins the calling (measuring) thread and warms the limit path up; once per run, before {@link #run}. */
     public void prepare() {
-        if (!measuringThreadPinned) {
-            note(Affinity.pinCurrentThread(options.measureCpu()));
-            measuringThreadPinned = true;
-            limitP50(options.bracketIterations() * 5);
-        }
+        note(Affinity.pinCurrentThread(options.measureCpu()));
+        probe.p50Ns(options.bracketIterations() * 5);
     }
 
-    /** Runs every benchmark in order; prints "[k/n] name" progress lines. */
+    /** Runs every benchmark in order on the calling thread; prints "[k/n] name" progress lines. */
     public List<Result> run(List<Supplier<Benchmark>> benchmarks) {
-        prepare();
         List<Result> results = new ArrayList<>();
         int k = 0;
         for (Supplier<Benchmark> factory : benchmarks) {
@@ -57,7 +63,7 @@ public final class Suite {
         Result best = null;
         int attempts = options.retries() + 1;
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            long before = limitP50(options.bracketIterations());
+            long before = probe.p50Ns(options.bracketIterations());
             Benchmark benchmark = factory.get();
             if (progress != null) {
                 progress.printf("[%d/%d] %s (attempt %d of at most %d, limit before %,d ns)%n",
@@ -71,7 +77,7 @@ public final class Suite {
                 measurement = runner.measure(benchmark, options.warmup(), options.iterations(), interval);
                 errors = benchmark.errors();
             }
-            long after = limitP50(options.bracketIterations());
+            long after = probe.p50Ns(options.bracketIterations());
             Bracket bracket = new Bracket(before, after);
             boolean stable = bracket.stable(Bracket.TOLERANCE);
             Result result = new Result(benchmark.name(), benchmark.kind(), benchmark.sizeBytes(),
@@ -108,7 +114,7 @@ public final class Suite {
     }
 
     /** The p50 of a short closed-loop limit ping-pong, in ns. */
-    public long limitP50(long iterations) {
+    private long limitP50(long iterations) {
         try (LimitPingPong limit = new LimitPingPong()) {
             note(limit.open(options.peerCpu()));
             Measurement m = runner.measure(limit, Math.max(Options.MIN_BRACKET, iterations / 4), iterations, 0);
