@@ -31,6 +31,11 @@ public final class AgronaRingPingPong implements Benchmark, MessageHandler {
     }
 
     @Override
+    public boolean peer() {
+        return true;
+    }
+
+    @Override
     public Kind kind() {
         return Kind.LATENCY;
     }

@@ -31,6 +31,11 @@ public interface Benchmark extends AutoCloseable {
         return 1;
     }
 
+    /** True for the libraries a user would pick instead of Qpair; the other rows are compared with the best of them. */
+    default boolean peer() {
+        return false;
+    }
+
     /** Adds the knobs this benchmark ran with (size_bytes, device_mode, capacity, ...). */
     void describe(Params params);
 

@@ -39,6 +39,11 @@ public final class DisruptorPingPong implements Benchmark {
     }
 
     @Override
+    public boolean peer() {
+        return true;
+    }
+
+    @Override
     public Kind kind() {
         return Kind.LATENCY;
     }

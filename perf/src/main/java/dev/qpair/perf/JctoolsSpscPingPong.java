@@ -30,6 +30,11 @@ public final class JctoolsSpscPingPong implements Benchmark {
     }
 
     @Override
+    public boolean peer() {
+        return true;
+    }
+
+    @Override
     public Kind kind() {
         return Kind.LATENCY;
     }

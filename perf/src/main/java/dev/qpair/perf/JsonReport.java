@@ -24,6 +24,8 @@ import java.util.Set;
  * <li>{@code limit_p50_ns}: the bracketing limit, the mean of {@code limit_before_ns} and
  * {@code limit_after_ns}; {@code ratio_to_limit_p50}: {@code p50_ns / limit_p50_ns}</li>
  * <li>{@code stable}: the brackets differ by at most 20 %; {@code attempts}: runs it took</li>
+ * <li>{@code peer}: the row is a peer library; {@code ratio_to_best_peer}: see {@link PeerRatio}, null
+ * when the run has no peer row of the same kind</li>
  * </ul>
  */
 public final class JsonReport {
@@ -32,7 +34,7 @@ public final class JsonReport {
     public static final List<String> RESULT_FIELDS = List.of("name", "kind", "params", "count", "mean_ns", "min_ns",
             "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns", "ops_per_s", "mib_per_s",
             "alloc_bytes_per_op", "limit_p50_ns", "ratio_to_limit_p50", "limit_before_ns", "limit_after_ns",
-            "stable", "attempts");
+            "stable", "attempts", "peer", "ratio_to_best_peer");
 
     private JsonReport() {
     }
@@ -104,6 +106,10 @@ public final class JsonReport {
             b.append(r.stable());
             field(b, "attempts", false);
             b.append(r.attempts());
+            field(b, "peer", false);
+            b.append(r.peer());
+            field(b, "ratio_to_best_peer", false);
+            number(b, PeerRatio.of(r, results));
             b.append('}');
             sep = ",\n";
         }

@@ -6,7 +6,7 @@ import org.HdrHistogram.Histogram;
  * One row of a run, as printed and written to JSON: the benchmark's figures in ns per operation,
  * its rate, its allocation per operation, and the limit that bracketed it.
  */
-public record Result(String name, Benchmark.Kind kind, int sizeBytes, Params params, Measurement measurement,
+public record Result(String name, Benchmark.Kind kind, boolean peer, int sizeBytes, Params params, Measurement measurement,
                      Bracket bracket, boolean stable, int attempts) {
 
     public Histogram histogram() {

@@ -80,7 +80,7 @@ public final class Suite {
             long after = probe.p50Ns(options.bracketIterations());
             Bracket bracket = new Bracket(before, after);
             boolean stable = bracket.stable(Bracket.TOLERANCE);
-            Result result = new Result(benchmark.name(), benchmark.kind(), benchmark.sizeBytes(),
+            Result result = new Result(benchmark.name(), benchmark.kind(), benchmark.peer(), benchmark.sizeBytes(),
                     params(benchmark, errors, attempt), measurement, bracket, stable, attempt);
             if (best == null || bracket.spread() < best.bracket().spread()) {
                 best = result;
