@@ -76,7 +76,7 @@ public final class RingDoorbellLat implements Benchmark {
     private void serve(Peer self) {
         int consumer = 0;
         while (self.running()) {
-            int producer = Mmio.readl(doorbellPage, DOORBELL);
+            int producer = Mmio.readl(doorbellPage, DOORBELL); // readl(): doorbell load before the record and WQE loads
             if (producer == consumer) {
                 Thread.onSpinWait();
                 continue;
@@ -109,13 +109,13 @@ public final class RingDoorbellLat implements Benchmark {
         sq.set(JAVA_INT, wqe + WQE_LENGTH, PAYLOAD);
         sq.set(JAVA_LONG, wqe + WQE_ID, i);
         Barriers.smpStoreReleaseInt(doorbellRecord, 0, index + 1); // smp_store_release(): WQE stores before the record
-        Mmio.writel(doorbellPage, DOORBELL, index + 1);
+        Mmio.writel(doorbellPage, DOORBELL, index + 1); // writel(): WQE and record stores before the doorbell
         int owner = ownerFor(index);
-        while (Barriers.readOnceInt(cq, cqe + CQE_OWNER) != owner) {
+        while (Barriers.readOnceInt(cq, cqe + CQE_OWNER) != owner) { // READ_ONCE(): re-read the owner word each spin
             device.checkAlive();
             Thread.onSpinWait();
         }
-        Barriers.dmaRmb();
+        Barriers.dmaRmb(); // dma_rmb(): owner word load before the CQE body loads
         long wrId = cq.get(JAVA_LONG, cqe + CQE_ID);
         if (wrId != i || cq.get(JAVA_INT, cqe + CQE_STATUS) != 0) {
             errors++;
