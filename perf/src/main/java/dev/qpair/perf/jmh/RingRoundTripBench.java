@@ -1,5 +1,6 @@
 package dev.qpair.perf.jmh;
 
+import dev.qpair.perf.Affinity;
 import dev.qpair.perf.RingDoorbellLat;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,9 +18,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One post and poll round of the ring-and-doorbell datapath ({@link RingDoorbellLat}): a 64-byte
- * SEND WQE, the doorbell, the device thread's CQE, the host's poll. The device thread is left to
- * the scheduler (no pinning), so read it next to the suite's bracketed figures, not alone.
- * Run with {@code -prof gc}: 0 B/op expected.
+ * SEND WQE, the doorbell, the device thread's CQE, the host's poll. The benchmark thread is pinned
+ * to CPU 0 and the device thread to CPU 1, as in the suite (a note on stderr when pinning fails);
+ * read it next to the suite's bracketed figures, not alone. Run with {@code -prof gc}: the host
+ * side allocates nothing per op (AllocationTest measures it on its own thread); the profiler counts
+ * every thread of the fork, so its small per-op figure here is JMH's and the device thread's
+ * allocation spread over few, slow operations.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,9 +38,16 @@ public class RingRoundTripBench {
 
     @Setup(Level.Trial)
     public void setUp() {
+        report(Affinity.pinCurrentThread(0));
         ring = new RingDoorbellLat();
-        ring.open(-1);
+        report(ring.open(1));
         next = 0;
+    }
+
+    private static void report(String note) {
+        if (note != null) {
+            System.err.println("RingRoundTripBench: " + note);
+        }
     }
 
     @TearDown(Level.Trial)
