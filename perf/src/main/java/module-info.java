@@ -4,4 +4,11 @@
 module dev.qpair.perf {
     requires dev.qpair.barriers;
     requires HdrHistogram;
+    requires org.jctools.core;
+    requires org.agrona;
+    requires com.lmax.disruptor;
+    requires org.knowm.xchart;
+    requires java.desktop;
+    requires jdk.management;
+    requires jmh.core;
 }

@@ -1,46 +1,109 @@
 package dev.qpair.perf;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
-/** Entry point of {@code ./qpair-perf}. */
+/** Entry point of {@code ./qpair-perf}: parses the subcommand and options, runs, prints, writes. */
 public final class PerfMain {
+
+    private static final List<Supplier<Benchmark>> BASELINE = List.of(
+            LimitPingPong::new, MemcpyRate::new, JctoolsSpscPingPong::new, AgronaRingPingPong::new,
+            DisruptorPingPong::new);
 
     private PerfMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = System.out;
-        String command = args.length == 0 ? "demo" : args[0];
+        int cpus = Runtime.getRuntime().availableProcessors();
+        String command = args.length == 0 || args[0].startsWith("--") ? "all" : args[0];
+        int from = args.length == 0 || args[0].startsWith("--") ? 0 : 1;
+        List<Supplier<Benchmark>> set;
+        String title;
         switch (command) {
-            case "demo" -> new RingDoorbellDemo(intOption(args, "--iterations", 1_000_000),
-                    intOption(args, "--warmup", 200_000)).run(out);
-            case "help", "-h", "--help" -> usage(out);
+            case "all" -> {
+                set = new ArrayList<>(BASELINE);
+                set.add(RingDoorbellLat::new);
+                title = "qpair-perf all: baseline (limit, memcpy, peers) and the ring-and-doorbell datapath";
+            }
+            case "baseline" -> {
+                set = BASELINE;
+                title = "qpair-perf baseline: the physical limit, a 4 KiB copy, and the peers, 8-byte ping-pong";
+            }
+            case RingDoorbellLat.NAME -> {
+                set = List.of(RingDoorbellLat::new);
+                title = "qpair-perf ring-doorbell-lat: 64 B SEND WQE, writel doorbell, device thread, CQE poll";
+            }
+            case "help", "-h", "--help" -> {
+                usage(System.out);
+                return;
+            }
             default -> {
+                System.err.println("qpair-perf: unknown subcommand '" + command + "'");
                 usage(System.err);
                 System.exit(2);
+                return;
             }
         }
+        Options options;
+        try {
+            options = Options.parse(args, from, cpus);
+        } catch (IllegalArgumentException e) {
+            System.err.println("qpair-perf " + command + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        run(System.out, System.err, title, cpus, options, set);
     }
 
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 1; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                try {
-                    int value = Integer.parseInt(args[i + 1]);
-                    if (value >= 0) {
-                        return value;
-                    }
-                } catch (NumberFormatException e) {
-                    // reported below
-                }
-                throw new IllegalArgumentException(name + " must be a non-negative integer, got '" + args[i + 1] + "'");
+    static void run(PrintStream out, PrintStream progress, String title, int cpus, Options options,
+                    List<Supplier<Benchmark>> set) throws Exception {
+        long started = System.nanoTime();
+        Suite suite = new Suite(options, progress);
+        suite.prepare();
+        List<Result> results = suite.run(set);
+        Tables.print(out, title, options, results, suite.notes());
+        if (options.json() != null) {
+            JsonReport.write(options.json(), cpus, results, suite.notes());
+            progress.println("wrote " + options.json());
+        }
+        if (options.hgrm() != null) {
+            for (Path file : HistogramFiles.write(options.hgrm(), results)) {
+                progress.println("wrote " + file);
             }
         }
-        return fallback;
+        progress.printf("qpair-perf: %d results in %.1f s%n", results.size(), (System.nanoTime() - started) / 1e9);
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: ./qpair-perf [demo] [--iterations N] [--warmup N]");
-        out.println("  demo   post through an off-heap ring with a doorbell, print an HdrHistogram summary (default)");
+        out.println("""
+                usage: ./qpair-perf [SUBCOMMAND] [OPTIONS]
+
+                subcommands:
+                  all                the default set (default): baseline plus ring-doorbell-lat, in one run
+                  baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
+                                     MemorySegment.copy rate, and the peers JCTools SpscArrayQueue, Agrona
+                                     OneToOneRingBuffer and LMAX Disruptor, each an 8-byte busy-spin ping-pong
+                  ring-doorbell-lat  64 B SEND WQE through an off-heap ring, writel doorbell, busy-polling
+                                     device thread (device_mode thread), CQE poll: round-trip latency
+                  jmh [JMH ARGS]     the JMH benchmarks (org.openjdk.jmh.Main); e.g. ./qpair-perf jmh -prof gc
+                  help               this text
+
+                options:
+                  --iterations N   measured samples per result (default 200000, 1..100000000)
+                  --warmup N       warm-up samples per result (default 50000, 0..100000000)
+                  --bracket N      limit round trips before and after each result (default 20000, 1000..10000000)
+                  --retries N      re-runs of a result whose brackets differ by more than 20 % (default 2, 0..10)
+                  --rate OPS       open loop: issue latency operations at OPS per second and record with the
+                                   expected-interval correction for coordinated omission (1..100000000);
+                                   without it every latency row runs closed loop
+                  --cpus A,B       pin the measuring thread to CPU A and peer/device threads to CPU B (default 0,1)
+                  --json FILE      write the results as JSON (fields documented in dev.qpair.perf.JsonReport)
+                  --hgrm DIR       write DIR/<name>.hgrm percentile distributions (ns) and DIR/latency-by-percentile.png
+
+                Every result is bracketed by a short limit measurement right before and after it; read the
+                x limit column (p50 / bracketing limit p50), not the absolute times.""");
     }
 }

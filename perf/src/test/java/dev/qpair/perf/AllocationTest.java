@@ -1,0 +1,76 @@
+package dev.qpair.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qpair.barriers.testing.AllocationMeter;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class AllocationTest {
+
+    private static final int SAMPLES = 500;
+
+    /** Operation numbers go on rising across windows, as {@link Benchmark#operation} requires. */
+    private static long closedLoopBytes(Benchmark benchmark, long[] nextOp) throws Throwable {
+        Sampler sampler = new Sampler();
+        Histogram h = Sampler.newHistogram();
+        long perCall = (long) SAMPLES * benchmark.opsPerSample();
+        return AllocationMeter.bytesAllocatedBy(200, i -> {
+            sampler.closedLoop(benchmark, h, SAMPLES, nextOp[0]);
+            nextOp[0] += perCall;
+        });
+    }
+
+    @Test
+    void theClosedLoopRecordsWithoutAllocating() throws Throwable {
+        assertEquals(0, closedLoopBytes(new Fixtures.Counting(false), new long[1]));
+    }
+
+    @Test
+    void theOpenLoopRecordsWithoutAllocating() throws Throwable {
+        Sampler sampler = new Sampler();
+        Histogram h = Sampler.newHistogram();
+        Benchmark b = new Fixtures.Counting(false);
+        assertEquals(0, AllocationMeter.bytesAllocatedBy(200, i -> sampler.openLoop(b, h, SAMPLES, i * SAMPLES, 1)));
+    }
+
+    @Test
+    void theRunnerReportsZeroForAQuietBenchmarkAndTheBytesOfAnAllocatingOne() {
+        Runner runner = new Runner(null);
+        Measurement quiet = runner.measure(new Fixtures.Counting(false), 20_000, 100_000, 0);
+        assertEquals(0.0, quiet.allocatedBytesPerOp());
+        Measurement noisy = runner.measure(new Fixtures.Counting(true), 20_000, 100_000, 0);
+        assertTrue(noisy.allocatedBytesPerOp() >= 32, "long[4] is at least 32 bytes, got " + noisy.allocatedBytesPerOp());
+        assertEquals(100_000, noisy.operations());
+    }
+
+    /**
+     * Steady state: a deoptimization inside a window (this call site meets a new receiver class)
+     * re-materializes scalar-replaced objects on the heap once, so the least of three windows is
+     * what the datapath allocates per op. The peer is left unpinned (cpu -1) so that it never
+     * shares a CPU with the unpinned test thread.
+     */
+    private static void assertOperationsDoNotAllocate(Supplier<Benchmark> factory) throws Throwable {
+        try (Benchmark b = factory.get()) {
+            b.open(-1);
+            long[] nextOp = new long[1];
+            long least = Long.MAX_VALUE;
+            for (int window = 0; window < 3 && least != 0; window++) {
+                least = Math.min(least, closedLoopBytes(b, nextOp));
+            }
+            assertEquals(0, least, b.name());
+            assertEquals(0, b.errors(), b.name());
+        }
+    }
+
+    @Test
+    void theLimitRingAndPeerRoundTripsDoNotAllocate() throws Throwable {
+        assertOperationsDoNotAllocate(LimitPingPong::new);
+        assertOperationsDoNotAllocate(MemcpyRate::new);
+        assertOperationsDoNotAllocate(RingDoorbellLat::new);
+        assertOperationsDoNotAllocate(JctoolsSpscPingPong::new);
+        assertOperationsDoNotAllocate(DisruptorPingPong::new);
+    }
+}

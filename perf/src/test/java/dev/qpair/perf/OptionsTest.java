@@ -1,0 +1,65 @@
+package dev.qpair.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+
+    private static String error(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> Options.parse(args, 0, 2)).getMessage();
+    }
+
+    @Test
+    void parsesEveryOption() {
+        Options o = Options.parse(new String[] {"--iterations", "1_000", "--warmup", "0", "--bracket", "5000",
+                "--rate", "20000", "--retries", "4", "--cpus", "1,0", "--json", "r.json", "--hgrm", "h"}, 0, 2);
+        assertEquals(1_000, o.iterations());
+        assertEquals(0, o.warmup());
+        assertEquals(5_000, o.bracketIterations());
+        assertEquals(20_000, o.rate());
+        assertEquals(50_000, o.intervalNs());
+        assertEquals("open-loop", o.mode());
+        assertEquals(4, o.retries());
+        assertEquals(1, o.measureCpu());
+        assertEquals(0, o.peerCpu());
+        assertEquals(Path.of("r.json"), o.json());
+        assertEquals(Path.of("h"), o.hgrm());
+        assertEquals("closed-loop", Options.parse(new String[0], 0, 2).mode());
+    }
+
+    @Test
+    void outOfRangeNamesTheOptionTheValueAndTheLimits() {
+        String m = error("--iterations", "0");
+        assertTrue(m.contains("--iterations") && m.contains("0") && m.contains("[1, 100000000]"), m);
+        m = error("--retries", "11");
+        assertTrue(m.contains("--retries") && m.contains("11") && m.contains("[0, 10]"), m);
+        m = error("--bracket", "999");
+        assertTrue(m.contains("--bracket") && m.contains("999") && m.contains("[1000, 10000000]"), m);
+        m = error("--rate", "fast");
+        assertTrue(m.contains("--rate") && m.contains("'fast'") && m.contains("[1, 100000000]"), m);
+    }
+
+    @Test
+    void cpusMustBeTwoDifferentCpusBelowTheCount() {
+        String m = error("--cpus", "0,2");
+        assertTrue(m.contains("--cpus") && m.contains("2") && m.contains("[0, 1]"), m);
+        m = error("--cpus", "1,1");
+        assertTrue(m.contains("--cpus") && m.contains("'1,1'") && m.contains("same CPU"), m);
+        m = error("--cpus", "3");
+        assertTrue(m.contains("--cpus") && m.contains("'3'") && m.contains("A,B"), m);
+    }
+
+    @Test
+    void unknownOptionsAndMissingValuesAreNamed() {
+        String m = error("--iters", "5");
+        assertTrue(m.contains("'--iters'") && m.contains("--iterations"), m);
+        m = error("--json");
+        assertTrue(m.contains("--json needs a value"), m);
+        m = error("fast");
+        assertTrue(m.contains("'fast'"), m);
+    }
+}
