@@ -1,7 +1,5 @@
 package dev.qpair.memory;
 
-import java.util.Objects;
-
 /** Argument checks whose messages name the argument, the value and the limit. */
 final class Check {
 
@@ -9,7 +7,10 @@ final class Check {
     }
 
     static <T> T notNull(T value, String name) {
-        return Objects.requireNonNull(value, () -> name + " must not be null");
+        if (value == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        return value;
     }
 
     static long inRange(long value, String name, long min, long max) {

@@ -88,9 +88,11 @@ public final class KeyTable {
      * pieces. Otherwise refusals are checked in this order: {@link AccessStatus#OUT_OF_BOUNDS} for a
      * negative length, {@link AccessStatus#BAD_KEY}, {@link AccessStatus#STALE_KEY},
      * {@link AccessStatus#WRONG_PD}, {@link AccessStatus#INVALIDATED}, {@link AccessStatus#ACCESS_DENIED},
-     * {@link AccessStatus#OUT_OF_BOUNDS}, {@link AccessStatus#MISALIGNED_ATOMIC} (only when
-     * {@code access} has {@link AccessFlags#REMOTE_ATOMIC}: length 8, iova and the memory address
-     * 8-byte aligned, inside one piece), {@link AccessStatus#ELEMENT_INVALIDATED}.
+     * {@link AccessStatus#OUT_OF_BOUNDS}, {@link AccessStatus#MISALIGNED_ATOMIC} when {@code access}
+     * has {@link AccessFlags#REMOTE_ATOMIC} and the length is not 8 or the iova not 8-byte aligned,
+     * {@link AccessStatus#ELEMENT_INVALIDATED} when a spanned element of an indirect region changed,
+     * and last {@link AccessStatus#MISALIGNED_ATOMIC} when an atomic's 8 bytes are not one piece (one
+     * contiguous run of pages, one element) or their memory address is not 8-byte aligned.
      *
      * @param key    the lkey or rkey
      * @param addr   iova of the first byte, unsigned, in the region's address space
@@ -101,6 +103,9 @@ public final class KeyTable {
      * @return the status, also in {@code result}
      */
     public int lookup(int key, long addr, long length, int access, ProtectionDomain pd, Translation result) {
+        // Bounds: offset = addr - iova modulo 2^64 is below the region's length exactly when addr is
+        // inside it (registration refuses regions that wrap past 2^64), and then length fits when it
+        // is at most length - offset: no sum is formed, so nothing overflows.
         if (length == 0) {
             result.grant(null, 0, 0, 0);
             return AccessStatus.OK;
@@ -129,8 +134,7 @@ public final class KeyTable {
             return result.refuse(AccessStatus.ACCESS_DENIED);
         }
         long offset = addr - m.iova;
-        if (Long.compareUnsigned(addr, m.iova) < 0 || Long.compareUnsigned(offset, m.length) >= 0
-                || length > m.length - offset) {
+        if (Long.compareUnsigned(offset, m.length) >= 0 || length > m.length - offset) {
             return result.refuse(AccessStatus.OUT_OF_BOUNDS);
         }
         boolean atomic = (access & AccessFlags.REMOTE_ATOMIC) != 0;
