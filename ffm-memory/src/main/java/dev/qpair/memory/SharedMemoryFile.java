@@ -149,13 +149,16 @@ public final class SharedMemoryFile extends DmaMemory {
             return;
         }
         pins.refuseIfUsed("grow");
-        try (FileLock lock = channel.lock()) {
+        FileLock lock = channel.lock();
+        try {
             extend(channel, HEADER_SIZE + newDataSize);
             Arena old = arena;
             map(newDataSize);
             LONG.setRelease(file, DATA_SIZE_OFFSET, newDataSize); // smp_store_release(): the file's new extent before the size that admits it
             file.asSlice(0, HEADER_SIZE).force();
             old.close();
+        } finally {
+            lock.release();
         }
     }
 

@@ -138,6 +138,27 @@ class KeyTableTest {
     }
 
     @Test
+    void aRefusedReregistrationLeavesTheRegionAsItWas() {
+        MemoryRegion mr = pd.regMr(buffer, 0, 4096, LOCAL_WRITE | REMOTE_READ);
+        int key = mr.lkey();
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> mr.rereg(buffer, 0, 4096, REMOTE_WRITE)),
+                "requires LOCAL_WRITE");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> mr.rereg(buffer, 8192, 8193, 0)),
+                "length = 8193");
+        AlignedBuffer closed = AlignedBuffer.allocate(64, Alignment.CACHE_LINE);
+        closed.close();
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> mr.rereg(closed, 0, 64, 0)), "is closed");
+        assertEquals(key, mr.lkey());
+        assertEquals(AccessStatus.OK, table.lookup(key, buffer.segment().address() + 4095, 1, REMOTE_READ, pd, t));
+        assertEquals(1, buffer.registrationCount());
+        MemoryRegion fast = pd.allocMr(MrType.PAGE_LIST, 1);
+        assertMessage(assertThrows(IllegalStateException.class, () -> fast.rereg(buffer, 0, 64, 0)),
+                "rereg needs a DIRECT region");
+        mr.deregister();
+        assertMessage(assertThrows(IllegalStateException.class, () -> mr.rereg(buffer, 0, 64, 0)), "deregistered");
+    }
+
+    @Test
     void theVariantWrapsAfter256Registrations() {
         MemoryRegion mr = pd.regMr(buffer, 0, 64, 0);
         int first = mr.lkey();
