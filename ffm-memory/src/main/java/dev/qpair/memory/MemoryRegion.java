@@ -33,7 +33,7 @@ public final class MemoryRegion {
     private final int index;
     private final List<DmaMemory> pinned = new ArrayList<>();
     private final List<DmaMemory> pendingPins = new ArrayList<>();
-    private volatile Mapping mapping;
+    private volatile Mapping mapping; // smp_store_release()/smp_load_acquire() (volatile is stronger): the getters' view on any thread; the device reads the table slot
     private boolean deregistered;
 
     MemoryRegion(ProtectionDomain pd, MrType type, int maxEntries, int index) {
@@ -252,7 +252,7 @@ public final class MemoryRegion {
                                     ? ": an indirect region that grants writes needs LOCAL_WRITE on every element's region"
                                     : ""));
                 }
-                Mapping source = t.memoryRegion().mapping;
+                Mapping source = t.grantedMapping();
                 if (source.type == MrType.INDIRECT) {
                     throw new IllegalArgumentException(String.format("sges[%d] (lkey 0x%08x) names an indirect "
                             + "region: indirect regions do not nest", i, s.lkey()));

@@ -45,8 +45,8 @@ public final class SharedMemoryFile extends DmaMemory {
     private final Path path;
     private final FileChannel channel;
     private Arena arena;
-    private volatile MemorySegment file;
-    private volatile MemorySegment data;
+    private volatile MemorySegment file; // smp_store_release()/smp_load_acquire() (volatile is stronger): a remapped segment before its use on another thread
+    private volatile MemorySegment data; // smp_store_release()/smp_load_acquire() (volatile is stronger): as above, for segment()
 
     private SharedMemoryFile(Path path, FileChannel channel) {
         super("SharedMemoryFile[" + path + "]");

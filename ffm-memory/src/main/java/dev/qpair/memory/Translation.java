@@ -148,6 +148,10 @@ public final class Translation {
         return done;
     }
 
+    Mapping grantedMapping() {
+        return mapping;
+    }
+
     int refuse(int reason) {
         status = reason;
         mapping = null;
