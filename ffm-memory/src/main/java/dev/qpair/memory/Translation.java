@@ -20,7 +20,8 @@ import java.lang.foreign.MemorySegment;
  * }
  * }</pre>
  *
- * {@link #copyFrom} and {@link #copyTo} are that loop. One instance per engine thread: it is not
+ * {@link #copyFrom} and {@link #copyTo} are that loop; {@link #copy(Translation, Translation)} copies
+ * between two granted accesses (a local gather list and a remote key). One instance per engine thread: it is not
  * thread-safe. It holds the mapping it granted until the next lookup.
  */
 public final class Translation {
@@ -146,6 +147,50 @@ public final class Translation {
             done += length;
         }
         return done;
+    }
+
+    /**
+     * Copies from one granted access to another, both possibly in several pieces (a gather list
+     * into an indirect rkey, say), chunk by chunk with {@link MemorySegment#copy(MemorySegment, long,
+     * MemorySegment, long, long)}, allocating nothing. Stops when either side runs out, so a device
+     * engine compares {@link #byteCount()}s first (a receive longer than its buffer is
+     * {@code LOC_LEN_ERR}). Consumes both cursors.
+     *
+     * @return the bytes copied: the smaller of the two remaining lengths
+     */
+    public static long copy(Translation src, Translation dst) {
+        MemorySegment srcSegment = null;
+        long srcOffset = 0;
+        long srcLeft = 0;
+        MemorySegment dstSegment = null;
+        long dstOffset = 0;
+        long dstLeft = 0;
+        long done = 0;
+        while (true) {
+            if (srcLeft == 0) {
+                if (!src.next()) {
+                    return done;
+                }
+                srcSegment = src.segment;
+                srcOffset = src.offset;
+                srcLeft = src.length;
+            }
+            if (dstLeft == 0) {
+                if (!dst.next()) {
+                    return done;
+                }
+                dstSegment = dst.segment;
+                dstOffset = dst.offset;
+                dstLeft = dst.length;
+            }
+            long n = Math.min(srcLeft, dstLeft);
+            MemorySegment.copy(srcSegment, srcOffset, dstSegment, dstOffset, n);
+            srcOffset += n;
+            srcLeft -= n;
+            dstOffset += n;
+            dstLeft -= n;
+            done += n;
+        }
     }
 
     Mapping grantedMapping() {

@@ -125,6 +125,24 @@ class AllocationTest {
     }
 
     @Test
+    void copyingBetweenTwoGrantedAccessesAllocatesNothing() throws Throwable {
+        MemoryRegion pages = pd.allocMr(MrType.PAGE_LIST, 8);
+        int src = pages.mapPages(PAGE, LOCAL_WRITE, new ScatterEntry(b, PAGE - 300, 300), new ScatterEntry(a, PAGE, 2 * PAGE));
+        MemoryRegion mrB = pd.regMr(b, LOCAL_WRITE);
+        MemoryRegion ind = pd.allocMr(MrType.INDIRECT, 3);
+        int dst = ind.mapIndirect(0, LOCAL_WRITE | REMOTE_WRITE, new Sge(mrB.lkey(), mrB.iova() + 17, 450),
+                new Sge(mrB.lkey(), mrB.iova() + 3 * PAGE, 4000));
+        Translation gather = new Translation();
+        assertAllocatesNothing(i -> {
+            if (table.lookup(src, pages.iova(), 4000, 0, pd, gather) != AccessStatus.OK
+                    || table.lookup(dst, i & 63, 4000, REMOTE_WRITE, pd, t) != AccessStatus.OK) {
+                throw new AssertionError(t);
+            }
+            sink += Translation.copy(gather, t);
+        });
+    }
+
+    @Test
     void refusalsAllocateNothing() throws Throwable {
         MemoryRegion mr = pd.regMr(a, 0, PAGE, REMOTE_READ);
         MemoryRegion invalid = pd.allocMr(MrType.PAGE_LIST, 1);

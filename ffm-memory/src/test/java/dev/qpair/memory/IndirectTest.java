@@ -96,6 +96,34 @@ class IndirectTest {
     }
 
     @Test
+    void aPageListGatherCopiesIntoAnIndirectKeyPieceByPiece() {
+        MemoryRegion pages = pd.allocMr(MrType.PAGE_LIST, 4);
+        int src = pages.mapPages(PAGE, LOCAL_WRITE, new ScatterEntry(b, PAGE - 300, 300), new ScatterEntry(a, PAGE, 700));
+        for (int i = 0; i < 300; i++) {
+            b.segment().set(ValueLayout.JAVA_BYTE, PAGE - 300 + i, (byte) i);
+        }
+        for (int i = 0; i < 700; i++) {
+            a.segment().set(ValueLayout.JAVA_BYTE, PAGE + i, (byte) (300 + i));
+        }
+        MemoryRegion ind = pd.allocMr(MrType.INDIRECT, 3);
+        int dst = ind.mapIndirect(0, LOCAL_WRITE | REMOTE_WRITE, sgeB(17, 450), sgeA(3, 1), sgeB(5000, 549));
+        Translation gather = new Translation();
+        assertEquals(AccessStatus.OK, table.lookup(src, pages.iova(), 1000, 0, pd, gather));
+        assertEquals(AccessStatus.OK, table.lookup(dst, 0, 1000, REMOTE_WRITE, pd, t));
+        assertEquals(1000, Translation.copy(gather, t));
+        MemorySegment expected = arena.allocate(1000);
+        for (int i = 0; i < 1000; i++) {
+            expected.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+        }
+        assertEquals(-1, b.segment().asSlice(17, 450).mismatch(expected.asSlice(0, 450)));
+        assertEquals(expected.get(ValueLayout.JAVA_BYTE, 450), a.segment().get(ValueLayout.JAVA_BYTE, 3));
+        assertEquals(-1, b.segment().asSlice(5000, 549).mismatch(expected.asSlice(451, 549)));
+        assertEquals(AccessStatus.OK, table.lookup(src, pages.iova(), 10, 0, pd, gather));
+        assertEquals(AccessStatus.OK, table.lookup(dst, 0, 1000, REMOTE_WRITE, pd, t));
+        assertEquals(10, Translation.copy(gather, t), "stops where the shorter side ends");
+    }
+
+    @Test
     void anElementOverAPageListRegionFollowsItsPages() {
         MemoryRegion pages = pd.allocMr(MrType.PAGE_LIST, 4);
         pages.mapPages(PAGE, LOCAL_WRITE, new ScatterEntry(a, PAGE - 10, 10), new ScatterEntry(b, 0, 10));
