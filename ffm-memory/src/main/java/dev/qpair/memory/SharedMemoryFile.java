@@ -133,8 +133,10 @@ public final class SharedMemoryFile extends DmaMemory {
 
     /**
      * Grows the data to {@code newDataSize} bytes (zeroed), remaps, and records the size for later
-     * {@link #open}s and {@link #remap}s. Segments obtained before are unmapped: using them throws
-     * {@link IllegalStateException}. A size equal to the current one does nothing.
+     * {@link #open}s and {@link #remap}s. When another process has grown the file further already,
+     * this maps at that larger size instead: the recorded size never shrinks. Segments obtained
+     * before are unmapped: using them throws {@link IllegalStateException}. A size equal to this
+     * mapping's does nothing.
      *
      * @throws IllegalArgumentException when {@code newDataSize} is below the current size or above {@link #MAX_DATA_SIZE}
      * @throws IllegalStateException    while a memory region uses this memory, or after close
@@ -151,10 +153,12 @@ public final class SharedMemoryFile extends DmaMemory {
         pins.refuseIfUsed("grow");
         FileLock lock = channel.lock();
         try {
-            extend(channel, HEADER_SIZE + newDataSize);
+            long recorded = (long) LONG.getAcquire(file, DATA_SIZE_OFFSET); // smp_load_acquire(): another process's growth before mapping past it
+            long size = Math.max(newDataSize, recorded);
+            extend(channel, HEADER_SIZE + size);
             Arena old = arena;
-            map(newDataSize);
-            LONG.setRelease(file, DATA_SIZE_OFFSET, newDataSize); // smp_store_release(): the file's new extent before the size that admits it
+            map(size);
+            LONG.setRelease(file, DATA_SIZE_OFFSET, size); // smp_store_release(): the file's new extent before the size that admits it
             file.asSlice(0, HEADER_SIZE).force();
             old.close();
         } finally {

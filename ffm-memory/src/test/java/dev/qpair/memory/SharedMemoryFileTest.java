@@ -116,6 +116,20 @@ class SharedMemoryFileTest {
     }
 
     @Test
+    void aStaleMappingThatGrowsLessNeverShrinksTheRecordedSize() throws IOException {
+        Path path = dir.resolve("race.shm");
+        try (SharedMemoryFile first = SharedMemoryFile.create(path, 4096);
+             SharedMemoryFile second = SharedMemoryFile.open(path)) {
+            first.grow(16384);
+            second.grow(8192);
+            assertEquals(16384, second.byteSize(), "the second mapping took the larger size recorded by the first");
+        }
+        try (SharedMemoryFile again = SharedMemoryFile.open(path)) {
+            assertEquals(16384, again.byteSize());
+        }
+    }
+
+    @Test
     void createNeverOverwritesAnExistingFile() throws IOException {
         Path path = dir.resolve("taken.shm");
         Files.writeString(path, "someone else's data");
