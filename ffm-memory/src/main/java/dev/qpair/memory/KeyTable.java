@@ -20,9 +20,11 @@ import java.lang.invoke.VarHandle;
  * table slot with a release store; {@link #lookup} loads the slot with an acquire load and reads
  * only that mapping, so it sees one registration whole, never a mix, without a lock and without
  * allocating. This is RCU's publication pattern ({@code rcu_assign_pointer} /
- * {@code rcu_dereference}). A lookup granted before an invalidation may still be copying after it,
- * like a DMA already in flight; ordering a {@code LOCAL_INV} after the earlier work requests of a
- * queue pair is the engine's job.
+ * {@code rcu_dereference}). A lookup granted before an invalidation or deregistration may still be
+ * copying after it, like a DMA already in flight (rxe's invalidation does not wait either); ordering
+ * a {@code LOCAL_INV} after the earlier work requests of a queue pair is the engine's job. Memory
+ * closed after deregistration is never touched: its shared arena makes such a late copy throw
+ * {@link IllegalStateException}, which the engine turns into an error completion.
  */
 public final class KeyTable {
 

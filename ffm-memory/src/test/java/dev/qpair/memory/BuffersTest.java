@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,22 @@ class BuffersTest {
         b.close();
         assertThrows(IllegalStateException.class, () -> b.segment().get(ValueLayout.JAVA_LONG, 0));
         assertMessage(assertThrows(IllegalArgumentException.class, () -> pd.regMr(b, 0)), "closed");
+    }
+
+    @Test
+    void aCopyGrantedBeforeDeregistrationFailsCleanlyOnceTheMemoryIsClosed() {
+        AlignedBuffer b = AlignedBuffer.allocate(4096, Alignment.PAGE);
+        KeyTable table = KeyTable.create(4);
+        ProtectionDomain pd = table.allocPd();
+        MemoryRegion mr = pd.regMr(b, AccessFlags.LOCAL_WRITE | AccessFlags.REMOTE_WRITE);
+        Translation t = new Translation();
+        assertEquals(AccessStatus.OK, table.lookup(mr.rkey(), mr.iova(), 64, AccessFlags.REMOTE_WRITE, pd, t));
+        mr.deregister();
+        b.close();
+        try (Arena arena = Arena.ofConfined()) {
+            assertThrows(IllegalStateException.class, () -> t.copyFrom(arena.allocate(64), 0),
+                    "the closed arena refuses the late copy instead of touching freed memory");
+        }
     }
 
     @Test
