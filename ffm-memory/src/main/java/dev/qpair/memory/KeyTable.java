@@ -105,9 +105,6 @@ public final class KeyTable {
      * @return the status, also in {@code result}
      */
     public int lookup(int key, long addr, long length, int access, ProtectionDomain pd, Translation result) {
-        // Bounds: offset = addr - iova modulo 2^64 is below the region's length exactly when addr is
-        // inside it (registration refuses regions that wrap past 2^64), and then length fits when it
-        // is at most length - offset: no sum is formed, so nothing overflows.
         if (length == 0) {
             result.grant(null, 0, 0, 0);
             return AccessStatus.OK;
@@ -135,6 +132,9 @@ public final class KeyTable {
         if ((access & ~m.access) != 0) {
             return result.refuse(AccessStatus.ACCESS_DENIED);
         }
+        // Bounds: offset = addr - iova modulo 2^64 is below the region's length exactly when addr is
+        // inside it (registration refuses regions that wrap past 2^64), and then length fits when it
+        // is at most length - offset: no sum is formed, so nothing overflows.
         long offset = addr - m.iova;
         if (Long.compareUnsigned(offset, m.length) >= 0 || length > m.length - offset) {
             return result.refuse(AccessStatus.OUT_OF_BOUNDS);
