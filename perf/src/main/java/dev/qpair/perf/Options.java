@@ -25,7 +25,7 @@ public record Options(long iterations, long warmup, long bracketIterations, long
     public static final long MAX_RATE = 100_000_000L;
     public static final int MAX_RETRIES = 10;
 
-    /** The defaults: short enough that {@code all} stays well under two minutes on a 2-core machine. */
+    /** The defaults, sized for the 2-core development machine. */
     public static Options defaults() {
         return new Options(200_000, 50_000, 20_000, 0, 2, 0, 1, null, null);
     }

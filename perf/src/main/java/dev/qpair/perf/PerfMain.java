@@ -96,8 +96,8 @@ public final class PerfMain {
                   --warmup N       warm-up samples per result (default 50000, 0..100000000)
                   --bracket N      limit round trips before and after each result (default 20000, 1000..10000000)
                   --retries N      re-runs of a result whose brackets differ by more than 20 % (default 2, 0..10)
-                  --rate OPS       open loop: issue latency operations at OPS per second and record with the
-                                   expected-interval correction for coordinated omission (1..100000000);
+                  --rate OPS       open loop: issue latency operations at OPS per second, each recorded from the
+                                   time it was due to start (no coordinated omission) (1..100000000);
                                    without it every latency row runs closed loop
                   --cpus A,B       pin the measuring thread to CPU A and peer/device threads to CPU B (default 0,1)
                   --json FILE      write the results as JSON (fields documented in dev.qpair.perf.JsonReport)

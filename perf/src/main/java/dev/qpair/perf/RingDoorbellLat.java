@@ -97,7 +97,7 @@ public final class RingDoorbellLat implements Benchmark {
 
     /** The owner word a CQE carries on its lap of the ring: 1 on even laps, 2 on odd ones, never 0. */
     private static int ownerFor(int index) {
-        return 1 + ((index / SLOTS) & 1);
+        return 1 + ((index >>> Integer.numberOfTrailingZeros(SLOTS)) & 1);
     }
 
     @Override

@@ -6,10 +6,10 @@ import org.HdrHistogram.Histogram;
 /**
  * The measured loops. Closed loop: the next operation starts when the previous one has returned,
  * and each sample is its own service time. Open loop: operations are scheduled at a fixed interval
- * (a target rate) and each sample is recorded with HdrHistogram's expected-interval correction, so
- * that a stall also counts the operations that a paced client would have issued during it
- * (coordinated omission). Neither loop allocates; the histogram never resizes (values above
- * {@link #HIGHEST_NS} are clamped to it).
+ * (a target rate) and each is recorded from the time it was due to start, not from when it did
+ * start, so an operation delayed by an earlier stall carries that delay: the latency a paced client
+ * would see, free of coordinated omission (as wrk2 measures). Neither loop allocates; the histogram
+ * never resizes (values above {@link #HIGHEST_NS} are clamped to it).
  */
 public final class Sampler {
 
@@ -50,7 +50,7 @@ public final class Sampler {
     /**
      * Runs {@code samples} operations, one per sample, starting operation k no earlier than
      * {@code k * intervalNs} after the first; a late operation starts at once (the schedule is kept,
-     * not shifted), and each service time is recorded with the expected interval.
+     * not shifted), and each is recorded from its due time to its completion.
      *
      * @return the nanoseconds the loop took
      */
@@ -60,13 +60,11 @@ public final class Sampler {
         long started = System.nanoTime();
         long due = started;
         for (long s = 0; s < samples; s++) {
-            long t0;
-            while ((t0 = System.nanoTime()) < due) {
+            while (System.nanoTime() < due) {
                 Thread.onSpinWait();
             }
             acc += benchmark.operation(op++);
-            long took = System.nanoTime() - t0;
-            histogram.recordValueWithExpectedInterval(Math.min(took, HIGHEST_NS), intervalNs);
+            histogram.recordValue(Math.min(System.nanoTime() - due, HIGHEST_NS));
             due += intervalNs;
         }
         long elapsed = System.nanoTime() - started;

@@ -126,7 +126,7 @@ public final class Suite {
         params.put("mode", openLoop ? "open-loop" : "closed-loop");
         if (openLoop) {
             params.put("rate_ops_per_s", options.rate()).put("interval_ns", options.intervalNs())
-                    .put("co_correction", "recordValueWithExpectedInterval");
+                    .put("co_correction", "latency_from_due_time");
         }
         params.put("iterations", options.iterations()).put("warmup", options.warmup())
                 .put("ops_per_sample", openLoop ? 1 : benchmark.opsPerSample())

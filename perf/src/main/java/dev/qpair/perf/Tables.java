@@ -24,7 +24,7 @@ public final class Tables {
                         + " x peer = x limit / the best peer's x limit (below 1 beats every peer)%n",
                 options.measureCpu(), options.peerCpu(), options.bracketIterations());
         out.printf(" latency rows: %s%s%n", options.mode(), options.rate() == 0 ? ""
-                : String.format(" at %,d ops/s, recorded with the expected-interval (coordinated omission) correction",
+                : String.format(" at %,d ops/s, each recorded from its due start time (no coordinated omission)",
                         options.rate()));
         for (String note : notes) {
             out.printf(" note: %s%n", note);
