@@ -8,9 +8,13 @@ import java.lang.invoke.VarHandle;
  * discipline built into {@link #unlock()}: doorbells rung inside the critical section reach the
  * device before the next holder's doorbells, so the device sees producer indices in lock order.
  *
- * <p>This is the contract Linux 5.2 folded into {@code spin_unlock()}. A single-producer queue
- * does not need it: posting from one thread is lock-free. Holders are served in arrival order;
- * a waiter that spins for long yields its core, which matters on machines with few cores.
+ * <p>This is the contract Linux 5.2 folded into {@code spin_unlock()}. Here it is literal: the
+ * unlock's handover store is opaque, and only the {@code mmiowb()} release fence before it orders
+ * the critical section's doorbells before the next holder's ({@code MmiowbOrdersDoorbellsByLock} in
+ * {@code stress} checks it; {@code DoorbellsWithoutMmiowb} shows what the fence prevents). A
+ * single-producer queue does not need the lock: posting from one thread is lock-free. Holders are
+ * served in arrival order; a waiter that spins for long yields its core, which matters on machines
+ * with few cores.
  *
  * <p>The lock is not reentrant. {@link #unlock()} by a thread that does not hold the lock throws
  * {@link IllegalMonitorStateException}. Nothing here allocates.
@@ -76,18 +80,18 @@ public final class DoorbellLock {
      */
     public void unlock() {
         Thread current = Thread.currentThread();
-        if ((Thread) HOLDER.getOpaque(this) != current) {
+        if ((Thread) HOLDER.getOpaque(this) != current) { // READ_ONCE(): diagnostic only, orders nothing
             throw new IllegalMonitorStateException("DoorbellLock.unlock() by thread '" + current.getName()
                     + "', which does not hold the lock");
         }
-        HOLDER.setOpaque(this, null); // WRITE_ONCE(): diagnostic only
-        Barriers.mmiowb();
+        HOLDER.setOpaque(this, null); // WRITE_ONCE(): diagnostic only, orders nothing
         int owner = (int) OWNER_TICKET.getOpaque(this); // READ_ONCE(): only the holder writes the owner ticket
-        OWNER_TICKET.setRelease(this, owner + 1); // spin_unlock(): critical section and doorbells before the handover
+        Barriers.mmiowb(); // mmiowb(): the critical section's doorbell and ring stores before the handover below
+        OWNER_TICKET.setOpaque(this, owner + 1); // spin_unlock()'s store: ordered by the mmiowb() above, not by itself
     }
 
     /** Whether the calling thread holds the lock; for assertions and diagnostics. */
     public boolean isHeldByCurrentThread() {
-        return (Thread) HOLDER.getOpaque(this) == Thread.currentThread();
+        return (Thread) HOLDER.getOpaque(this) == Thread.currentThread(); // READ_ONCE(): diagnostic only
     }
 }

@@ -23,17 +23,17 @@ final class TestSendQueue {
      * @return the doorbell value found before posting
      */
     int post(int id) {
-        int seen = Mmio.readl(doorbellPage, 0);
-        int slot = Barriers.readOnceInt(sq, PRODUCER);
+        int seen = Mmio.readl(doorbellPage, 0); // readl(): the device's view of the doorbell, before later loads
+        int slot = Barriers.readOnceInt(sq, PRODUCER); // READ_ONCE(): the lock (or its absence) orders it
         sq.setAtIndex(JAVA_INT, slot, id);
-        Barriers.writeOnceInt(sq, PRODUCER, slot + 1);
-        Mmio.writel(doorbellPage, 0, slot + 1);
+        Barriers.writeOnceInt(sq, PRODUCER, slot + 1); // WRITE_ONCE(): the lock (or its absence) orders it
+        Mmio.writel(doorbellPage, 0, slot + 1); // writel(): the WQE store before the doorbell
         return seen;
     }
 
     /** The device's view after both posters: final doorbell, slot 0, slot 1 into r3, r4, r5. */
     void observe(IIIII_Result r) {
-        r.r3 = Mmio.readl(doorbellPage, 0);
+        r.r3 = Mmio.readl(doorbellPage, 0); // readl(): the final doorbell before the slot loads
         r.r4 = sq.getAtIndex(JAVA_INT, 0);
         r.r5 = sq.getAtIndex(JAVA_INT, 1);
     }
