@@ -26,8 +26,10 @@ import java.lang.foreign.StructLayout;
  * producer index with {@code ...Release}; the device reads it with {@code ...Acquire} and only then
  * reads the WQEs below it. One acquire read covers every WQE below the index, so the device reads
  * the receive producer index only when the receives it already knows of run out, and then takes
- * all the new ones as a batch. The record must be 128-byte aligned; Barriers' accessors throw the
- * FFM exception that names a misaligned or out-of-bounds offset.
+ * all the new ones as a batch. The record must be 128-byte aligned and 256 bytes long: take it from
+ * {@link #allocate}, or pass a segment from elsewhere through {@link #check} once when the queue pair
+ * is created. The per-post accessors do not check again (every post would pay for it); a record
+ * shorter than an index offset still fails there with the FFM exception naming the offset.
  */
 public final class DoorbellRecord {
 
@@ -51,6 +53,26 @@ public final class DoorbellRecord {
     /** A zeroed doorbell record from {@code arena}, 128-byte aligned. */
     public static MemorySegment allocate(Arena arena) {
         return arena.allocate(LAYOUT.byteSize(), ALIGNMENT);
+    }
+
+    /**
+     * Checks that {@code record} can serve as a doorbell record: 128-byte aligned, so that each index
+     * sits alone on its line, and at least {@link #LAYOUT}'s 256 bytes long.
+     *
+     * @return {@code record}
+     * @throws IllegalArgumentException naming the address or the size and the requirement
+     */
+    public static MemorySegment check(MemorySegment record) {
+        if (record.address() % ALIGNMENT != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "doorbell record at 0x%x is not %d-byte aligned: each producer index needs a line of its own",
+                    record.address(), ALIGNMENT));
+        }
+        if (record.byteSize() < LAYOUT.byteSize()) {
+            throw new IllegalArgumentException("doorbell record is " + record.byteSize() + " bytes: it needs at least "
+                    + LAYOUT.byteSize());
+        }
+        return record;
     }
 
     /** Host: publishes the send producer index; every earlier store (the WQEs) is visible first. */

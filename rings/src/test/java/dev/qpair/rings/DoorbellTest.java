@@ -3,6 +3,7 @@ package dev.qpair.rings;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,19 @@ class DoorbellTest {
     @AfterEach
     void close() {
         arena.close();
+    }
+
+    @Test
+    void aMisalignedOrShortDoorbellRecordIsRefusedWithWhatItNeeds() {
+        MemorySegment block = arena.allocate(512, 128);
+        assertSame(block, DoorbellRecord.check(block));
+        IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
+                () -> DoorbellRecord.check(block.asSlice(64, 256)));
+        assertTrue(misaligned.getMessage().contains("not 128-byte aligned"), misaligned.getMessage());
+        IllegalArgumentException shortRecord = assertThrows(IllegalArgumentException.class,
+                () -> DoorbellRecord.check(block.asSlice(0, 192)));
+        assertTrue(shortRecord.getMessage().contains("192 bytes") && shortRecord.getMessage().contains("256"),
+                shortRecord.getMessage());
     }
 
     @Test
