@@ -60,29 +60,29 @@ public class BarriersBench {
     public void writel() {
         int value = ++counter;
         ring.set(JAVA_LONG, DESCRIPTOR, value);
-        Mmio.writel(page, DOORBELL, value);
+        Mmio.writel(page, DOORBELL, value); // writel(): descriptor store before the doorbell
     }
 
     @Benchmark
     public void writelRelaxed() {
         int value = ++counter;
         ring.set(JAVA_LONG, DESCRIPTOR, value);
-        Mmio.writelRelaxed(page, DOORBELL, value);
+        Mmio.writelRelaxed(page, DOORBELL, value); // writel_relaxed(): orders nothing
     }
 
     @Benchmark
     public void wmbThenWritelRelaxed() {
         int value = ++counter;
         ring.set(JAVA_LONG, DESCRIPTOR, value);
-        Barriers.wmb();
-        Mmio.writelRelaxed(page, DOORBELL, value);
+        Barriers.wmb(); // wmb(): descriptor store before the doorbell
+        Mmio.writelRelaxed(page, DOORBELL, value); // writel_relaxed(): ordered by the wmb() above
     }
 
     @Benchmark
     public void smpStoreRelease() {
         int value = ++counter;
         ring.set(JAVA_LONG, DESCRIPTOR, value);
-        Barriers.smpStoreReleaseInt(ring, WORD, value);
+        Barriers.smpStoreReleaseInt(ring, WORD, value); // smp_store_release(): descriptor store before the word
     }
 
     @Benchmark

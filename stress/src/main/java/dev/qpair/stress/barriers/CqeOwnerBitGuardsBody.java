@@ -30,13 +30,13 @@ public class CqeOwnerBitGuardsBody {
     @Actor
     public void device() {
         TestCqe.writeBody(cqe);
-        Barriers.smpStoreReleaseInt(cqe, TestCqe.OWNER, 1);
+        Barriers.smpStoreReleaseInt(cqe, TestCqe.OWNER, 1); // dma_wmb() + owner store: CQE body before owner bit
     }
 
     @Actor
     public void host(IIII_Result r) {
-        r.r1 = Barriers.readOnceInt(cqe, TestCqe.OWNER);
-        Barriers.dmaRmb();
+        r.r1 = Barriers.readOnceInt(cqe, TestCqe.OWNER); // READ_ONCE(): the owner bit, ordered by the dma_rmb() below
+        Barriers.dmaRmb(); // dma_rmb(): owner-bit load before the body loads
         TestCqe.readBody(cqe, r);
     }
 }

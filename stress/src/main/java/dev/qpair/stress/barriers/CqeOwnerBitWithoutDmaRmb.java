@@ -31,12 +31,12 @@ public class CqeOwnerBitWithoutDmaRmb {
     @Actor
     public void device() {
         TestCqe.writeBody(cqe);
-        Barriers.smpStoreReleaseInt(cqe, TestCqe.OWNER, 1);
+        Barriers.smpStoreReleaseInt(cqe, TestCqe.OWNER, 1); // dma_wmb() + owner store: CQE body before owner bit
     }
 
     @Actor
     public void host(IIII_Result r) {
-        r.r1 = Barriers.readOnceInt(cqe, TestCqe.OWNER);
+        r.r1 = Barriers.readOnceInt(cqe, TestCqe.OWNER); // READ_ONCE() with no dma_rmb(): orders nothing
         TestCqe.readBody(cqe, r);
     }
 }

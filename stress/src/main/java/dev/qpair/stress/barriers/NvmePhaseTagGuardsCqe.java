@@ -38,13 +38,13 @@ public class NvmePhaseTagGuardsCqe {
         cqe.set(JAVA_LONG, LOW, 0xABCDL);
         long dw2 = 5 | (1L << 16);
         long dw3 = 9 | (1L << 16);
-        Barriers.smpStoreReleaseLong(cqe, HIGH, dw2 | (dw3 << 32));
+        Barriers.smpStoreReleaseLong(cqe, HIGH, dw2 | (dw3 << 32)); // dma_wmb() + DW2-DW3 store: DW0-DW1 before the phase
     }
 
     @Actor
     public void host(IIII_Result r) {
-        long high = Barriers.readOnceLong(cqe, HIGH);
-        Barriers.dmaRmb();
+        long high = Barriers.readOnceLong(cqe, HIGH); // READ_ONCE(): the phase, ordered by the dma_rmb() below
+        Barriers.dmaRmb(); // dma_rmb(): phase load before the DW0 load
         long low = cqe.get(JAVA_LONG, LOW);
         int dw2 = (int) high;
         int dw3 = (int) (high >>> 32);

@@ -32,12 +32,12 @@ public class WritelPublishesDescriptor {
     @Actor
     public void driver() {
         TestWqe.write(wqe);
-        Mmio.writel(doorbellPage, 0, 1);
+        Mmio.writel(doorbellPage, 0, 1); // writel(): WQE stores before the doorbell
     }
 
     @Actor
     public void device(IIII_Result r) {
-        r.r1 = Mmio.readl(doorbellPage, 0);
+        r.r1 = Mmio.readl(doorbellPage, 0); // readl(): doorbell load before the WQE loads
         TestWqe.read(wqe, r);
     }
 }

@@ -32,14 +32,14 @@ public class WritelRelaxedAfterWmbPublishesDescriptor {
     @Actor
     public void driver() {
         TestWqe.write(wqe);
-        Barriers.wmb();
-        Mmio.writelRelaxed(doorbellPage, 0, 1);
+        Barriers.wmb(); // wmb(): WQE stores before the doorbell store
+        Mmio.writelRelaxed(doorbellPage, 0, 1); // writel_relaxed(): ordered by the wmb() above
     }
 
     @Actor
     public void device(IIII_Result r) {
-        r.r1 = Mmio.readlRelaxed(doorbellPage, 0);
-        Barriers.rmb();
+        r.r1 = Mmio.readlRelaxed(doorbellPage, 0); // readl_relaxed(): ordered by the rmb() below
+        Barriers.rmb(); // rmb(): doorbell load before the WQE loads
         TestWqe.read(wqe, r);
     }
 }

@@ -33,12 +33,12 @@ public class WritelRelaxedDoesNotOrderDescriptor {
     @Actor
     public void driver() {
         TestWqe.write(wqe);
-        Mmio.writelRelaxed(doorbellPage, 0, 1);
+        Mmio.writelRelaxed(doorbellPage, 0, 1); // writel_relaxed() with no wmb(): orders nothing
     }
 
     @Actor
     public void device(IIII_Result r) {
-        r.r1 = Mmio.readl(doorbellPage, 0);
+        r.r1 = Mmio.readl(doorbellPage, 0); // readl(): doorbell load before the WQE loads
         TestWqe.read(wqe, r);
     }
 }
