@@ -3,4 +3,6 @@
  */
 module dev.qpair.rings {
     requires transitive dev.qpair.memory;
+
+    exports dev.qpair.rings.nvme;
 }
