@@ -1,0 +1,161 @@
+package dev.qpair.nvme;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
+/** Bring-up, identify and I/O through the SPDK-shaped host driver against the controller model. */
+class HostDriverTest {
+
+    @Test
+    void bringUpIdentifiesTheControllerAndItsNamespaces() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            assertEquals("QPAIR-TEST-0001", rig.ctrlr.serialNumber());
+            assertEquals("Qpair NVMe controller model", rig.ctrlr.modelNumber());
+            assertEquals(2, rig.ctrlr.namespaceCount());
+            assertEquals(2048, rig.ctrlr.namespaceSize(1));
+            assertEquals(512, rig.ctrlr.lbaSize(1));
+            assertEquals(256, rig.ctrlr.namespaceSize(2));
+            assertEquals(4096, rig.ctrlr.lbaSize(2));
+            assertEquals(128 * 1024, rig.ctrlr.maxTransferBytes());
+            assertEquals(4, rig.ctrlr.maxIoQpairs());
+        }
+    }
+
+    @Test
+    void writeThenReadReturnsTheDataIn512BAnd4KFormats() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(16);
+            for (int nsid = 1; nsid <= 2; nsid++) {
+                int lba = rig.ctrlr.lbaSize(nsid);
+                MemorySegment out = rig.buffer(8L * lba);
+                MemorySegment in = rig.buffer(8L * lba);
+                for (long i = 0; i < out.byteSize(); i++) {
+                    out.set(JAVA_BYTE, i, (byte) (i * 31 + nsid));
+                }
+                Done done = new Done();
+                assertTrue(qp.write(nsid, out, 100, 8, done, "w"));
+                done.await(qp, 1);
+                assertTrue(qp.read(nsid, in, 100, 8, done, "r"));
+                done.await(qp, 2);
+                assertEquals(0, done.failures);
+                assertEquals("r", done.lastArg);
+                assertEquals(-1, out.mismatch(in), "nsid " + nsid);
+            }
+        }
+    }
+
+    @Test
+    void aTransferOverManyPagesUsesAPrpListAndAnUnalignedStart() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(8);
+            MemorySegment backing = rig.buffer(128 * 1024 + 4096);
+            MemorySegment out = backing.asSlice(512, 128 * 1024);
+            for (long i = 0; i < out.byteSize(); i += 4) {
+                out.set(JAVA_INT, i, (int) (i * 7 + 1));
+            }
+            Done done = new Done();
+            assertTrue(qp.write(1, out, 0, 256, done, null));
+            done.await(qp, 1);
+            assertEquals(0, done.failures, NvmeStatus.describe(done.status));
+            MemorySegment in = rig.buffer(128 * 1024);
+            assertTrue(qp.read(1, in, 0, 256, done, null));
+            done.await(qp, 2);
+            assertEquals(-1, out.mismatch(in));
+        }
+    }
+
+    @Test
+    void writeZeroesAndDeallocateZeroTheirRangesOnly() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(8);
+            MemorySegment ones = rig.buffer(16 * 512);
+            ones.fill((byte) 0x5A);
+            Done done = new Done();
+            assertTrue(qp.write(1, ones, 0, 16, done, null));
+            assertTrue(qp.writeZeroes(1, 2, 2, done, null));
+            MemorySegment ranges = rig.buffer(16);
+            ranges.set(JAVA_INT, 4, 3);
+            ranges.set(JAVA_LONG, 8, 10);
+            assertTrue(qp.deallocate(1, ranges, done, null));
+            done.await(qp, 3);
+            assertEquals(0, done.failures, NvmeStatus.describe(done.status));
+            MemorySegment in = rig.buffer(16 * 512);
+            assertTrue(qp.read(1, in, 0, 16, done, null));
+            done.await(qp, 4);
+            for (int lba = 0; lba < 16; lba++) {
+                byte expected = (lba >= 2 && lba < 4) || (lba >= 10 && lba < 13) ? 0 : (byte) 0x5A;
+                for (int b = 0; b < 512; b += 64) {
+                    assertEquals(expected, in.get(JAVA_BYTE, lba * 512L + b), "lba " + lba);
+                }
+            }
+        }
+    }
+
+    @Test
+    void submissionsWaitForOneDoorbellAndAFullQueueRefuses() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(4);
+            MemorySegment buf = rig.buffer(512);
+            Done done = new Done();
+            assertTrue(qp.read(1, buf, 0, 1, done, null));
+            assertTrue(qp.read(1, buf, 1, 1, done, null));
+            assertTrue(qp.read(1, buf, 2, 1, done, null));
+            assertFalse(qp.read(1, buf, 3, 1, done, null), "a queue of 4 entries holds 3 commands");
+            assertEquals(3, qp.outstanding());
+            rig.device.process();
+            assertEquals(0, done.count, "nothing reaches the controller before the doorbell");
+            assertEquals(3, qp.processCompletions(0));
+            assertEquals(3, done.count);
+            assertEquals(0, qp.outstanding());
+            assertTrue(qp.read(1, buf, 3, 1, done, null));
+            done.await(qp, 4);
+        }
+    }
+
+    @Test
+    void manyCommandsWrapTheQueuesAndInvertThePhase() throws Exception {
+        try (Rig rig = Rig.threaded()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(5);
+            MemorySegment buf = rig.buffer(4096);
+            Done done = new Done();
+            int submitted = 0;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (submitted < 1000) {
+                if (qp.read(2, buf, submitted % 256, 1, done, null)) {
+                    submitted++;
+                } else {
+                    qp.processCompletions(0);
+                }
+                assertTrue(System.nanoTime() < deadline, "1000 reads within 5 s");
+            }
+            done.await(qp, 1000);
+            assertEquals(0, done.failures);
+        }
+    }
+
+    @Test
+    void badArgumentsThrowNamingTheValueAndTheLimit() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(4);
+            Done done = new Done();
+            MemorySegment buf = rig.buffer(1024);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> qp.read(1, buf, 0, 1, done, null));
+            assertTrue(e.getMessage().contains("1024") && e.getMessage().contains("512"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> qp.read(1, buf.asSlice(0, 512), 0, 0, done, null));
+            assertTrue(e.getMessage().contains("lbaCount 0"), e.getMessage());
+            MemorySegment unmapped = java.lang.foreign.Arena.ofAuto().allocate(512, 4096);
+            e = assertThrows(IllegalArgumentException.class, () -> qp.read(1, unmapped, 0, 1, done, null));
+            assertTrue(e.getMessage().contains("not DMA-mapped"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> rig.ctrlr.allocIoQpair(1025));
+            assertTrue(e.getMessage().contains("1025") && e.getMessage().contains("1024"), e.getMessage());
+        }
+    }
+}
