@@ -155,11 +155,9 @@ public final class NvmeCtrlr implements AutoCloseable {
         MemorySegment cq = allocateMapped((long) entries * NvmeCqe.SIZE);
         int prpListBytes = Integer.highestOneBit((int) (maxTransferBytes / PAGE + 1) * 8 - 1) << 1;
         MemorySegment prpLists = allocateMapped((long) (entries - 1) * prpListBytes);
-        adminChecked("Create I/O Completion Queue " + qid, NvmeOpcodes.ADMIN_CREATE_IO_CQ, 0, cq,
-                qid | (entries - 1) << 16, 1, 0, 0);
+        createQueue("Create I/O Completion Queue " + qid, NvmeOpcodes.ADMIN_CREATE_IO_CQ, cq, qid | (entries - 1) << 16, 1);
         try {
-            adminChecked("Create I/O Submission Queue " + qid, NvmeOpcodes.ADMIN_CREATE_IO_SQ, 0, sq,
-                    qid | (entries - 1) << 16, 1 | qid << 16, 0, 0);
+            createQueue("Create I/O Submission Queue " + qid, NvmeOpcodes.ADMIN_CREATE_IO_SQ, sq, qid | (entries - 1) << 16, 1 | qid << 16);
         } catch (NvmeException e) {
             adminCommand(NvmeOpcodes.ADMIN_DELETE_IO_CQ, 0, null, qid, 0, 0, 0);
             throw e;
@@ -190,6 +188,23 @@ public final class NvmeCtrlr implements AutoCloseable {
         if (!admin.submitRaw(opcode, nsid, data, cdw10, cdw11, cdw12, cdw13, adminCallback, null)) {
             throw new IllegalStateException("the admin queue is full");
         }
+        return awaitAdmin(opcode);
+    }
+
+    /** Create I/O SQ/CQ: PRP1 is the base of a physically contiguous queue, PRP2 is unused. */
+    private int createQueue(String what, int opcode, MemorySegment queue, int cdw10, int cdw11) {
+        adminDone = false;
+        if (!admin.submitPrp(opcode, 0, queue.address(), 0, cdw10, cdw11, 0, 0, adminCallback, null)) {
+            throw new IllegalStateException("the admin queue is full");
+        }
+        int status = awaitAdmin(opcode);
+        if (!NvmeStatus.isSuccess(status)) {
+            throw new NvmeException(what, status);
+        }
+        return status;
+    }
+
+    private int awaitAdmin(int opcode) {
         long deadline = System.nanoTime() + timeoutNanos;
         while (!adminDone) {
             if (admin.processCompletions(0) == 0) {

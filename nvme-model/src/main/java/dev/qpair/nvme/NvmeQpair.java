@@ -48,6 +48,7 @@ public final class NvmeQpair {
     private int cqHead;
     private int phase = 1;
     private long spuriousCompletions;
+    private long lastSqe;
 
     NvmeQpair(NvmeCtrlr ctrlr, int qid, int entries, MemorySegment sq, MemorySegment cq, MemorySegment prpLists,
             int prpListBytes) {
@@ -227,6 +228,7 @@ public final class NvmeQpair {
         NvmeSqe.cdw11(sq, e, cdw11);
         NvmeSqe.cdw12(sq, e, cdw12);
         NvmeSqe.cdw13(sq, e, cdw13);
+        lastSqe = e;
         sqTail = NvmeQueues.next(sqTail, entries);
         return true;
     }
@@ -320,6 +322,11 @@ public final class NvmeQpair {
 
     MemorySegment prpLists() {
         return prpLists;
+    }
+
+    /** Byte offset of the SQE written last, for tests that edit a queued command before the doorbell. */
+    long lastSqe() {
+        return lastSqe;
     }
 
     MemorySegment submissionQueue() {
