@@ -267,7 +267,7 @@ public final class NvmeQpair {
             if (NvmeCqe.phaseOf(high) != phase) {
                 break;
             }
-            Barriers.dmaRmb();
+            Barriers.dmaRmb(); // dma_rmb(): the phase tag load before the DW0-DW1 load
             long low = cq.get(JAVA_LONG, e + NvmeCqe.LOW_OFFSET);
             cqHead = NvmeQueues.next(cqHead, entries);
             if (cqHead == 0) {
