@@ -83,6 +83,11 @@ public final class DmaMap {
         table = new Table(bases, ends, segments);
     }
 
+    /** Number of mapped segments. */
+    public int mappings() {
+        return table.bases.length;
+    }
+
     /** Whether {@code [address, address + length)} lies inside one mapped segment. */
     public boolean isMapped(long address, long length) {
         return segmentFor(address, length) != null;

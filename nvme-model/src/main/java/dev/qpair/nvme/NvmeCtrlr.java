@@ -66,19 +66,24 @@ public final class NvmeCtrlr implements AutoCloseable {
         if ((NvmeRegs.capCss(cap) & 1) == 0 || NvmeRegs.capMpsmin(cap) != 0) {
             throw new IllegalStateException(String.format("CAP 0x%x: the NVM command set or 4 KiB pages are not supported", cap));
         }
-        if ((Mmio.readl(bar, NvmeRegs.CC) & NvmeRegs.CC_EN) != 0) { // readl(): current CC before we change it
-            disable();
+        try {
+            if ((Mmio.readl(bar, NvmeRegs.CC) & NvmeRegs.CC_EN) != 0) { // readl(): current CC before we change it
+                disable();
+            }
+            MemorySegment asq = allocateMapped((long) adminEntries * NvmeSqe.SIZE);
+            MemorySegment acq = allocateMapped((long) adminEntries * NvmeCqe.SIZE);
+            adminBuffer = allocateMapped(PAGE);
+            Mmio.writel(bar, NvmeRegs.AQA, NvmeRegs.aqa(adminEntries - 1, adminEntries - 1)); // writel(): queue memory zeroed before the controller sees AQA
+            Mmio.writeq(bar, NvmeRegs.ASQ, asq.address()); // writeq(): as above
+            Mmio.writeq(bar, NvmeRegs.ACQ, acq.address()); // writeq(): as above
+            admin = new NvmeQpair(this, 0, adminEntries, asq, acq, allocateMapped((adminEntries - 1) * 8L), 8);
+            Mmio.writel(bar, NvmeRegs.CC, NvmeRegs.CC_EN | NvmeSqe.SIZE_SHIFT << NvmeRegs.CC_IOSQES_SHIFT
+                    | NvmeCqe.SIZE_SHIFT << NvmeRegs.CC_IOCQES_SHIFT); // writel(): AQA, ASQ, ACQ before CC.EN
+            waitForCsts(NvmeRegs.CSTS_RDY, NvmeRegs.CSTS_RDY, "CSTS.RDY = 1 after CC.EN = 1");
+        } catch (RuntimeException e) {
+            releaseMemory();
+            throw e;
         }
-        MemorySegment asq = allocateMapped((long) adminEntries * NvmeSqe.SIZE);
-        MemorySegment acq = allocateMapped((long) adminEntries * NvmeCqe.SIZE);
-        adminBuffer = allocateMapped(PAGE);
-        Mmio.writel(bar, NvmeRegs.AQA, NvmeRegs.aqa(adminEntries - 1, adminEntries - 1)); // writel(): queue memory zeroed before the controller sees AQA
-        Mmio.writeq(bar, NvmeRegs.ASQ, asq.address()); // writeq(): as above
-        Mmio.writeq(bar, NvmeRegs.ACQ, acq.address()); // writeq(): as above
-        admin = new NvmeQpair(this, 0, adminEntries, asq, acq, allocateMapped((adminEntries - 1) * 8L), 8);
-        Mmio.writel(bar, NvmeRegs.CC, NvmeRegs.CC_EN | NvmeSqe.SIZE_SHIFT << NvmeRegs.CC_IOSQES_SHIFT
-                | NvmeCqe.SIZE_SHIFT << NvmeRegs.CC_IOCQES_SHIFT); // writel(): AQA, ASQ, ACQ before CC.EN
-        waitForCsts(NvmeRegs.CSTS_RDY, NvmeRegs.CSTS_RDY, "CSTS.RDY = 1 after CC.EN = 1");
         this.ioQpairs = new NvmeQpair[65536];
     }
 
@@ -333,11 +338,15 @@ public final class NvmeCtrlr implements AutoCloseable {
             }
             disable();
         } finally {
-            for (MemorySegment segment : mapped) {
-                dma.unmap(segment);
-            }
-            mapped.clear();
-            arena.close();
+            releaseMemory();
         }
+    }
+
+    private void releaseMemory() {
+        for (MemorySegment segment : mapped) {
+            dma.unmap(segment);
+        }
+        mapped.clear();
+        arena.close();
     }
 }

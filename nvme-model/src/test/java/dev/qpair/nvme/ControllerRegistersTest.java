@@ -90,6 +90,7 @@ class ControllerRegistersTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> NvmeCtrlr.attach(dev.registers(), dma, null, 4, 1));
             assertTrue(e.getMessage().contains("CSTS.RDY"), e.getMessage());
+            assertEquals(0, dma.mappings(), "the failed attach unmapped its queues");
         }
     }
 }
