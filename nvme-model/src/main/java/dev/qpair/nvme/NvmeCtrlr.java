@@ -52,6 +52,9 @@ public final class NvmeCtrlr implements AutoCloseable {
     private long[] nsze;
     private int[] lbaShift;
     private int maxIoQpairs;
+    private MemorySegment cmb;
+    private int cmbsz;
+    private long cmbUsed;
 
     private NvmeCtrlr(MemorySegment bar, DmaMap dma, Runnable inlineEngine, int adminEntries) {
         this.bar = bar;
@@ -148,6 +151,20 @@ public final class NvmeCtrlr implements AutoCloseable {
      * @throws NvmeException when the controller refuses the queue (e.g. Invalid Queue Identifier)
      */
     public NvmeQpair allocIoQpair(int entries) {
+        return allocIoQpair(entries, false);
+    }
+
+    /**
+     * Creates an I/O qpair as {@link #allocIoQpair(int)}, with the submission queue in the
+     * controller memory buffer when {@code sqInCmb} (see {@link #useControllerMemoryBuffer}).
+     *
+     * @throws IllegalStateException when the SQ should go to a CMB that is absent, lacks CMBSZ.SQS or is full
+     */
+    public NvmeQpair allocIoQpair(int entries, boolean sqInCmb) {
+        if (sqInCmb && (cmbsz & NvmeRegs.CMBSZ_SQS) == 0) {
+            throw new IllegalStateException("no controller memory buffer that holds submission queues: call useControllerMemoryBuffer "
+                    + "on a controller whose CMBSZ.SQS is set");
+        }
         int mqes = NvmeRegs.capMqes(cap) + 1;
         if (entries < 2 || entries > mqes) {
             throw new IllegalArgumentException("entries " + entries + " is out of range [2, " + mqes + "] (CAP.MQES + 1)");
@@ -156,7 +173,7 @@ public final class NvmeCtrlr implements AutoCloseable {
         while (qid < ioQpairs.length && ioQpairs[qid] != null) {
             qid++;
         }
-        MemorySegment sq = allocateMapped((long) entries * NvmeSqe.SIZE);
+        MemorySegment sq = sqInCmb ? allocateCmbBuffer((long) entries * NvmeSqe.SIZE) : allocateMapped((long) entries * NvmeSqe.SIZE);
         MemorySegment cq = allocateMapped((long) entries * NvmeCqe.SIZE);
         int prpListBytes = Integer.highestOneBit((int) (maxTransferBytes / PAGE + 1) * 8 - 1) << 1;
         MemorySegment prpLists = allocateMapped((long) (entries - 1) * prpListBytes);
@@ -248,6 +265,48 @@ public final class NvmeCtrlr implements AutoCloseable {
             throw new IllegalArgumentException("bytes " + bytes + " must be at least 1");
         }
         return allocateMapped(bytes);
+    }
+
+    /**
+     * Takes the controller memory buffer that BAR2 exposes (CMBLOC.BIR = 2) for
+     * {@link #allocateCmbBuffer} and SQs in the CMB. The controller maps its CMB for DMA itself.
+     *
+     * @throws IllegalStateException when CMBSZ says the controller has no CMB
+     * @throws IllegalArgumentException when {@code bar2} is smaller than CMBSZ says
+     */
+    public void useControllerMemoryBuffer(MemorySegment bar2) {
+        int size = Mmio.readl(bar, NvmeRegs.CMBSZ); // readl(): CMBSZ before the CMB it describes
+        long bytes = NvmeRegs.cmbszBytes(size);
+        if (bytes == 0) {
+            throw new IllegalStateException("CMBSZ is 0: the controller has no controller memory buffer");
+        }
+        if (bar2.byteSize() < bytes) {
+            throw new IllegalArgumentException("bar2.byteSize() " + bar2.byteSize() + " is smaller than CMBSZ, " + bytes + " bytes");
+        }
+        cmb = bar2.asSlice(0, bytes);
+        cmbsz = size;
+        cmbUsed = 0;
+    }
+
+    /**
+     * A 4 KiB-aligned buffer of {@code bytes} in the controller memory buffer (a bump allocator;
+     * freed with the controller handle).
+     *
+     * @throws IllegalStateException when there is no CMB or it has fewer bytes left
+     */
+    public MemorySegment allocateCmbBuffer(long bytes) {
+        if (cmb == null) {
+            throw new IllegalStateException("no controller memory buffer: call useControllerMemoryBuffer first");
+        }
+        long aligned = (bytes + PAGE - 1) & -PAGE;
+        if (bytes < 1 || aligned > cmb.byteSize() - cmbUsed) {
+            throw new IllegalStateException("bytes " + bytes + " do not fit in the controller memory buffer: "
+                    + (cmb.byteSize() - cmbUsed) + " of " + cmb.byteSize() + " bytes left");
+        }
+        MemorySegment buffer = cmb.asSlice(cmbUsed, bytes);
+        cmbUsed += aligned;
+        buffer.fill((byte) 0);
+        return buffer;
     }
 
     private MemorySegment allocateMapped(long bytes) {

@@ -22,6 +22,19 @@ public final class NvmeRegs {
     /** Admin Completion Queue base address, 64-bit. */
     public static final long ACQ = 0x30;
 
+    /** Controller Memory Buffer Location, 32-bit: BIR 2:0, OFST 31:12. */
+    public static final long CMBLOC = 0x38;
+    /** Controller Memory Buffer Size, 32-bit: SQS 0, CQS 1, LISTS 2, RDS 3, WDS 4, SZU 11:8, SZ 31:12. */
+    public static final long CMBSZ = 0x3C;
+    /** CMBSZ.SQS: submission queues may live in the CMB. */
+    public static final int CMBSZ_SQS = 1;
+    /** CMBSZ.LISTS: PRP and SGL lists may live in the CMB. */
+    public static final int CMBSZ_LISTS = 1 << 2;
+    /** CMBSZ.RDS: data of reads (controller to host) may target the CMB. */
+    public static final int CMBSZ_RDS = 1 << 3;
+    /** CMBSZ.WDS: data of writes (host to controller) may come from the CMB. */
+    public static final int CMBSZ_WDS = 1 << 4;
+
     /** NVMe 1.4.0. */
     public static final int VERSION_1_4 = 0x0001_0400;
 
@@ -71,6 +84,12 @@ public final class NvmeRegs {
     /** Builds CAP from its fields (CQR set, NVM command set supported). */
     public static long cap(int mqes, int to, int dstrd) {
         return (mqes & 0xFFFFL) | 1L << 16 | (long) (to & 0xFF) << 24 | (long) (dstrd & 0xF) << 32 | 1L << 37;
+    }
+
+    /** CMB size in bytes from CMBSZ: SZ units of {@code 4 KiB << (4 * SZU)}. */
+    public static long cmbszBytes(int cmbsz) {
+        int szu = (cmbsz >>> 8) & 0xF;
+        return Integer.toUnsignedLong(cmbsz >>> 12) * (4096L << (4 * szu));
     }
 
     /** CC.SHN from CC. */

@@ -13,8 +13,12 @@ final class Rig implements AutoCloseable {
     final NvmeCtrlr ctrlr;
 
     private Rig(boolean inline, int ioQueues, Namespace... namespaces) {
+        this(inline, ioQueues, 0, namespaces);
+    }
+
+    private Rig(boolean inline, int ioQueues, long cmbBytes, Namespace... namespaces) {
         this.namespaces = namespaces;
-        this.device = NvmeDevice.create(dma, ioQueues, "QPAIR-TEST-0001", namespaces);
+        this.device = NvmeDevice.create(dma, ioQueues, "QPAIR-TEST-0001", cmbBytes, namespaces);
         if (!inline) {
             device.start();
         }
@@ -28,6 +32,11 @@ final class Rig implements AutoCloseable {
 
     static Rig threaded() {
         return new Rig(false, 4, Namespace.inMemory(2048, 512), Namespace.inMemory(256, 4096));
+    }
+
+    /** Inline mode with a controller memory buffer of {@code cmbBytes}. */
+    static Rig withCmb(long cmbBytes) {
+        return new Rig(true, 4, cmbBytes, Namespace.inMemory(2048, 512), Namespace.inMemory(256, 4096));
     }
 
     static Rig of(boolean inline, Namespace... namespaces) {

@@ -108,7 +108,9 @@ public final class NvmeDevice implements AutoCloseable {
     private volatile String enableError;
     private Thread thread;
 
-    private NvmeDevice(DmaMap dma, int maxIoQueues, String serial, Namespace[] namespaces) {
+    private final MemorySegment cmb;
+
+    private NvmeDevice(DmaMap dma, int maxIoQueues, String serial, long cmbBytes, Namespace[] namespaces) {
         this.dma = dma;
         this.maxIoQueues = maxIoQueues;
         this.serial = serial;
@@ -122,6 +124,15 @@ public final class NvmeDevice implements AutoCloseable {
         resetState();
         Mmio.writeq(bar, NvmeRegs.CAP, NvmeRegs.cap(MAX_QUEUE_ENTRIES - 1, 2, 0)); // writeq(): register contents before the page is handed out
         Mmio.writel(bar, NvmeRegs.VS, NvmeRegs.VERSION_1_4); // writel(): as above
+        if (cmbBytes > 0) {
+            cmb = arena.allocate(cmbBytes, PAGE);
+            dma.map(cmb);
+            Mmio.writel(bar, NvmeRegs.CMBLOC, 2); // writel(): BIR 2, offset 0
+            Mmio.writel(bar, NvmeRegs.CMBSZ, (int) (cmbBytes / PAGE) << 12 | NvmeRegs.CMBSZ_SQS | NvmeRegs.CMBSZ_LISTS
+                    | NvmeRegs.CMBSZ_RDS | NvmeRegs.CMBSZ_WDS); // writel(): as above
+        } else {
+            cmb = null;
+        }
     }
 
     /**
@@ -131,6 +142,20 @@ public final class NvmeDevice implements AutoCloseable {
      * @throws IllegalArgumentException naming the argument, its value and the limit
      */
     public static NvmeDevice create(DmaMap dma, int maxIoQueues, String serial, Namespace... namespaces) {
+        return create(dma, maxIoQueues, serial, 0, namespaces);
+    }
+
+    /**
+     * A controller as {@link #create(DmaMap, int, String, Namespace...)} with a controller memory
+     * buffer of {@code cmbBytes} (a multiple of 4 KiB, 0 for none) in device memory. The CMB is
+     * DMA-mapped by the controller itself (the peer-to-peer path): submission queues, PRP/SGL lists
+     * and data buffers may live in it, and {@link #isControllerMemory} tells a caller that an
+     * address is local to this controller.
+     */
+    public static NvmeDevice create(DmaMap dma, int maxIoQueues, String serial, long cmbBytes, Namespace... namespaces) {
+        if (cmbBytes < 0 || cmbBytes % PAGE != 0 || cmbBytes > (1L << 30)) {
+            throw new IllegalArgumentException("cmbBytes " + cmbBytes + " must be a multiple of 4096 in [0, 1 GiB]");
+        }
         if (dma == null) {
             throw new IllegalArgumentException("dma is null: the controller translates every host address through a DmaMap");
         }
@@ -143,12 +168,29 @@ public final class NvmeDevice implements AutoCloseable {
         if (serial == null || serial.isEmpty() || serial.length() > 20) {
             throw new IllegalArgumentException("serial '" + serial + "' must have 1 to 20 ASCII characters");
         }
-        return new NvmeDevice(dma, maxIoQueues, serial, namespaces);
+        return new NvmeDevice(dma, maxIoQueues, serial, cmbBytes, namespaces);
     }
 
     /** The register page (BAR0): CAP at 0, doorbells from 0x1000 with CAP.DSTRD = 0. */
     public MemorySegment registers() {
         return bar;
+    }
+
+    /**
+     * The controller memory buffer as the host sees it through BAR2 (CMBLOC.BIR = 2, offset 0).
+     *
+     * @throws IllegalStateException when the controller has no CMB (CMBSZ = 0)
+     */
+    public MemorySegment controllerMemoryBuffer() {
+        if (cmb == null) {
+            throw new IllegalStateException("this controller has no controller memory buffer (CMBSZ = 0)");
+        }
+        return cmb;
+    }
+
+    /** Whether {@code [address, address + length)} lies in this controller's memory buffer. */
+    public boolean isControllerMemory(long address, long length) {
+        return cmb != null && length > 0 && address >= cmb.address() && length <= cmb.address() + cmb.byteSize() - address;
     }
 
     /** Writes to doorbells the model ignored: nonexistent queues, or values past the queue. */
@@ -818,6 +860,9 @@ public final class NvmeDevice implements AutoCloseable {
             if (t.isAlive()) {
                 throw new IllegalStateException("the controller thread did not stop within 5 s");
             }
+        }
+        if (cmb != null) {
+            dma.unmap(cmb);
         }
         arena.close();
     }
