@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.qpair.barriers.Mmio;
 import dev.qpair.rings.nvme.NvmeCqe;
+import dev.qpair.rings.nvme.NvmeQueues;
 import dev.qpair.rings.nvme.NvmeSqe;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,6 +54,8 @@ public final class NvmeCtrlr implements AutoCloseable {
     private int[] lbaShift;
     private int maxIoQpairs;
     private MemorySegment cmb;
+    private MemorySegment shadowDoorbells;
+    private MemorySegment eventIdx;
     private int cmbsz;
     private long cmbUsed;
 
@@ -177,6 +180,10 @@ public final class NvmeCtrlr implements AutoCloseable {
         MemorySegment cq = allocateMapped((long) entries * NvmeCqe.SIZE);
         int prpListBytes = Integer.highestOneBit((int) (maxTransferBytes / PAGE + 1) * 8 - 1) << 1;
         MemorySegment prpLists = allocateMapped((long) (entries - 1) * prpListBytes);
+        if (shadowDoorbells != null) {
+            shadowDoorbells.set(JAVA_INT, NvmeQueues.sqTailDoorbell(qid, dstrd()) - NvmeQueues.DOORBELL_BASE, 0);
+            shadowDoorbells.set(JAVA_INT, NvmeQueues.cqHeadDoorbell(qid, dstrd()) - NvmeQueues.DOORBELL_BASE, 0);
+        }
         createQueue("Create I/O Completion Queue " + qid, NvmeOpcodes.ADMIN_CREATE_IO_CQ, cq, qid | (entries - 1) << 16, 1);
         try {
             createQueue("Create I/O Submission Queue " + qid, NvmeOpcodes.ADMIN_CREATE_IO_SQ, sq, qid | (entries - 1) << 16, 1 | qid << 16);
@@ -185,8 +192,41 @@ public final class NvmeCtrlr implements AutoCloseable {
             throw e;
         }
         NvmeQpair qpair = new NvmeQpair(this, qid, entries, sq, cq, prpLists, prpListBytes);
+        if (shadowDoorbells != null) {
+            qpair.useShadowDoorbells(shadowDoorbells, eventIdx);
+        }
         ioQpairs[qid] = qpair;
         return qpair;
+    }
+
+    /**
+     * Sends Doorbell Buffer Config (when Identify OACS bit 8 says the controller supports it):
+     * from then on I/O qpairs publish their SQ tails and CQ heads in a Shadow Doorbell buffer and
+     * write MMIO doorbells only when the controller's EventIdx asks for one. Call it before
+     * creating I/O qpairs.
+     *
+     * @throws IllegalStateException when I/O qpairs exist already
+     * @throws NvmeException when the controller refuses the command
+     */
+    public void enableShadowDoorbells() {
+        for (NvmeQpair q : ioQpairs) {
+            if (q != null) {
+                throw new IllegalStateException("I/O qpair " + q.qid() + " exists: enable shadow doorbells before creating I/O qpairs");
+            }
+        }
+        MemorySegment shadow = allocateMapped(PAGE);
+        MemorySegment events = allocateMapped(PAGE);
+        adminDone = false;
+        if (!admin.submitPrp(NvmeOpcodes.ADMIN_DOORBELL_BUFFER_CONFIG, 0, shadow.address(), events.address(), 0, 0, 0, 0,
+                adminCallback, null)) {
+            throw new IllegalStateException("the admin queue is full");
+        }
+        int status = awaitAdmin(NvmeOpcodes.ADMIN_DOORBELL_BUFFER_CONFIG);
+        if (!NvmeStatus.isSuccess(status)) {
+            throw new NvmeException("Doorbell Buffer Config", status);
+        }
+        shadowDoorbells = shadow;
+        eventIdx = events;
     }
 
     /** Deletes the qpair's SQ, then its CQ. Its outstanding commands are lost, as in SPDK. */

@@ -13,6 +13,8 @@ public final class NvmeOpcodes {
     public static final int ADMIN_SET_FEATURES = 0x09;
     public static final int ADMIN_GET_FEATURES = 0x0A;
     public static final int ADMIN_ASYNC_EVENT_REQUEST = 0x0C;
+    /** Doorbell Buffer Config: PRP1 is the Shadow Doorbell buffer, PRP2 the EventIdx buffer. */
+    public static final int ADMIN_DOORBELL_BUFFER_CONFIG = 0x7C;
 
     public static final int NVM_FLUSH = 0x00;
     public static final int NVM_WRITE = 0x01;

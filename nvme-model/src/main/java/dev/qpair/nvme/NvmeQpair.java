@@ -49,6 +49,9 @@ public final class NvmeQpair {
     private int phase = 1;
     private long spuriousCompletions;
     private long lastSqe;
+    private MemorySegment shadowDoorbells;
+    private MemorySegment eventIdx;
+    private long mmioDoorbells;
 
     NvmeQpair(NvmeCtrlr ctrlr, int qid, int entries, MemorySegment sq, MemorySegment cq, MemorySegment prpLists,
             int prpListBytes) {
@@ -233,15 +236,50 @@ public final class NvmeQpair {
         return true;
     }
 
-    /** Rings the SQ tail doorbell if commands were queued since the last ring: one doorbell per burst. */
+    /**
+     * Rings the SQ tail doorbell if commands were queued since the last ring: one doorbell per
+     * burst. With shadow doorbells the new tail goes to the Shadow Doorbell buffer, and the MMIO
+     * doorbell is written only when the tail passes the controller's EventIdx.
+     */
     public void ringDoorbell() {
-        if (sqTail != rungTail) {
-            rungTail = sqTail;
-            Mmio.writel(bar, sqTailDoorbell, sqTail); // writel(): the SQEs and PRP lists before the SQ tail doorbell
-            if (inlineEngine != null) {
-                inlineEngine.run();
+        ringSq();
+    }
+
+    private boolean ringSq() {
+        if (sqTail == rungTail) {
+            return false;
+        }
+        int old = rungTail;
+        rungTail = sqTail;
+        long shadowOffset = sqTailDoorbell - NvmeQueues.DOORBELL_BASE;
+        if (shadowDoorbells != null) {
+            Barriers.smpStoreReleaseInt(shadowDoorbells, shadowOffset, sqTail); // wmb()+store, nvme_dbbuf_update_and_check_event: SQEs before the shadow tail
+            Barriers.mb(); // mb(): the shadow tail store before the EventIdx load
+            int event = Barriers.readOnceInt(eventIdx, shadowOffset); // READ_ONCE(): the controller's EventIdx
+            if (!NvmeQueues.needEvent(event, sqTail, old, entries)) {
+                return false;
             }
         }
+        mmioDoorbells++;
+        Mmio.writel(bar, sqTailDoorbell, sqTail); // writel(): the SQEs and PRP lists before the SQ tail doorbell
+        if (inlineEngine != null) {
+            inlineEngine.run();
+            return true;
+        }
+        return false;
+    }
+
+    /** MMIO doorbell writes (SQ tail and CQ head) this qpair made; shadow doorbells save some. */
+    public long mmioDoorbellWrites() {
+        return mmioDoorbells;
+    }
+
+    /** Switches this qpair to the Shadow Doorbell and EventIdx buffers (one page each). */
+    void useShadowDoorbells(MemorySegment shadow, MemorySegment events) {
+        shadow.set(java.lang.foreign.ValueLayout.JAVA_INT, sqTailDoorbell - NvmeQueues.DOORBELL_BASE, rungTail);
+        shadow.set(java.lang.foreign.ValueLayout.JAVA_INT, cqHeadDoorbell - NvmeQueues.DOORBELL_BASE, cqHead);
+        this.shadowDoorbells = shadow;
+        this.eventIdx = events;
     }
 
     /**
@@ -253,11 +291,10 @@ public final class NvmeQpair {
      * @return completions processed
      */
     public int processCompletions(int max) {
-        if (sqTail != rungTail) {
-            ringDoorbell();
-        } else if (inlineEngine != null && freeCount != entries - 1) {
+        if (!ringSq() && inlineEngine != null && freeCount != entries - 1) {
             inlineEngine.run();
         }
+        int oldHead = cqHead;
         int cap = entries - 1;
         int limit = max <= 0 || max > cap ? cap : max;
         int n = 0;
@@ -292,6 +329,16 @@ public final class NvmeQpair {
             callback.onCompletion(arg, completion);
         }
         if (n > 0) {
+            if (shadowDoorbells != null) {
+                long shadowOffset = cqHeadDoorbell - NvmeQueues.DOORBELL_BASE;
+                Barriers.smpStoreReleaseInt(shadowDoorbells, shadowOffset, cqHead); // smp_store_release(): the CQE reads before the shadow head frees their slots
+                Barriers.mb(); // mb(): the shadow head store before the EventIdx load
+                int event = Barriers.readOnceInt(eventIdx, shadowOffset); // READ_ONCE(): the controller's EventIdx
+                if (!NvmeQueues.needEvent(event, cqHead, oldHead, entries)) {
+                    return n;
+                }
+            }
+            mmioDoorbells++;
             Mmio.writel(bar, cqHeadDoorbell, cqHead); // writel(): the CQE reads before the head doorbell frees their slots
         }
         return n;

@@ -109,6 +109,8 @@ public final class NvmeDevice implements AutoCloseable {
     private Thread thread;
 
     private final MemorySegment cmb;
+    private MemorySegment shadowDoorbells;
+    private MemorySegment eventIdx;
 
     private NvmeDevice(DmaMap dma, int maxIoQueues, String serial, long cmbBytes, Namespace[] namespaces) {
         this.dma = dma;
@@ -369,6 +371,8 @@ public final class NvmeDevice implements AutoCloseable {
         aerCount = 0;
         eventCount = 0;
         errorEventsMasked = false;
+        shadowDoorbells = null;
+        eventIdx = null;
     }
 
     private void addSq(SubmissionQueue sq) {
@@ -379,7 +383,11 @@ public final class NvmeDevice implements AutoCloseable {
     }
 
     private int serviceSq(SubmissionQueue sq) {
-        int tail = Mmio.readl(bar, sq.tailDoorbell); // readl(): pairs with the host's writel of SQyTDBL; SQE loads come after it
+        boolean shadowed = shadowDoorbells != null && sq.qid != 0;
+        long shadowOffset = sq.tailDoorbell - NvmeQueues.DOORBELL_BASE;
+        int tail = shadowed
+                ? Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset) // smp_load_acquire(): pairs with the host's shadow tail store; SQE loads come after it
+                : Mmio.readl(bar, sq.tailDoorbell); // readl(): pairs with the host's writel of SQyTDBL; SQE loads come after it
         if (tail != sq.tail) {
             if (tail < 0 || tail >= sq.size) {
                 if (tail != sq.rejectedTail) {
@@ -412,7 +420,15 @@ public final class NvmeDevice implements AutoCloseable {
             }
             n++;
             if (sqs[sq.qid] != sq) {
-                break;
+                return n;
+            }
+        }
+        if (shadowed && sq.head == sq.tail && eventIdx != null) {
+            Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, sq.tail); // smp_store_release(): EventIdx = tail only once the queue is empty
+            Barriers.mb(); // mb(): the EventIdx store before the shadow tail re-read, pairs with the host's mb() in nvme_dbbuf_update_and_check_event
+            int again = Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset); // smp_load_acquire(): a tail the host stored before it read the old EventIdx
+            if (again != sq.tail && again >= 0 && again < sq.size) {
+                sq.tail = again;
             }
         }
         return n;
@@ -422,7 +438,11 @@ public final class NvmeDevice implements AutoCloseable {
         if (!NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
             return false;
         }
-        int head = Mmio.readl(bar, cq.headDoorbell); // readl(): pairs with the host's writel of CQyHDBL; its CQE reads are done
+        boolean shadowed = shadowDoorbells != null && cq.qid != 0;
+        long shadowOffset = cq.headDoorbell - NvmeQueues.DOORBELL_BASE;
+        int head = shadowed
+                ? Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset) // smp_load_acquire(): pairs with the host's shadow head store; its CQE reads are done
+                : Mmio.readl(bar, cq.headDoorbell); // readl(): pairs with the host's writel of CQyHDBL; its CQE reads are done
         if (head != cq.head) {
             if (head >= 0 && head < cq.size
                     && NvmeQueues.used(cq.head, head, cq.size) <= NvmeQueues.used(cq.head, cq.tail, cq.size)) {
@@ -431,6 +451,9 @@ public final class NvmeDevice implements AutoCloseable {
                 cq.rejectedHead = head;
                 invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_VALUE);
             }
+        }
+        if (shadowed && NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
+            Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, cq.head); // smp_store_release(): ask for a CQ head doorbell once the host frees a slot
         }
         return NvmeQueues.isFull(cq.head, cq.tail, cq.size);
     }
@@ -494,6 +517,7 @@ public final class NvmeDevice implements AutoCloseable {
             case NvmeOpcodes.ADMIN_SET_FEATURES -> setFeatures(q, e);
             case NvmeOpcodes.ADMIN_GET_FEATURES -> getFeatures(q, e);
             case NvmeOpcodes.ADMIN_ASYNC_EVENT_REQUEST -> asyncEventRequest(cid);
+            case NvmeOpcodes.ADMIN_DOORBELL_BUFFER_CONFIG -> doorbellBufferConfig(q, e);
             default -> NvmeStatus.INVALID_OPCODE;
         };
     }
@@ -594,6 +618,38 @@ public final class NvmeDevice implements AutoCloseable {
 
     private int abort() {
         dw0 = 1; // bit 0 set: command not aborted (commands complete before the next one is fetched)
+        return NvmeStatus.SUCCESS;
+    }
+
+    /**
+     * Doorbell Buffer Config: from now on the tails and heads of I/O queues are read from the
+     * Shadow Doorbell buffer (PRP1), and the controller publishes in the EventIdx buffer (PRP2)
+     * when it wants an MMIO doorbell; both are one page laid out like the doorbell array. The host
+     * owns the shadow values (it sets them before this command and before creating a queue).
+     */
+    private int doorbellBufferConfig(MemorySegment q, long e) {
+        long dbs = NvmeSqe.prp1(q, e);
+        long eis = NvmeSqe.prp2(q, e);
+        if ((dbs & PAGE_MASK) != 0 || (eis & PAGE_MASK) != 0) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        MemorySegment dbsMem = dma.segmentFor(dbs, PAGE);
+        MemorySegment eisMem = dma.segmentFor(eis, PAGE);
+        if (dbsMem == null || eisMem == null) {
+            return NvmeStatus.DATA_TRANSFER_ERROR;
+        }
+        MemorySegment shadow = dbsMem.asSlice(dbs - dbsMem.address(), PAGE);
+        MemorySegment events = eisMem.asSlice(eis - eisMem.address(), PAGE);
+        for (int qid = 1; qid <= maxIoQueues; qid++) {
+            if (sqs[qid] != null) {
+                events.set(JAVA_INT, sqs[qid].tailDoorbell - NvmeQueues.DOORBELL_BASE, sqs[qid].tail);
+            }
+            if (cqs[qid] != null) {
+                events.set(JAVA_INT, cqs[qid].headDoorbell - NvmeQueues.DOORBELL_BASE, cqs[qid].head);
+            }
+        }
+        eventIdx = events;
+        shadowDoorbells = shadow;
         return NvmeStatus.SUCCESS;
     }
 
@@ -698,6 +754,7 @@ public final class NvmeDevice implements AutoCloseable {
         scratch.set(JAVA_BYTE, 77, (byte) MDTS);
         scratch.set(JAVA_SHORT, 78, (short) 1);
         scratch.set(JAVA_INT, 80, NvmeRegs.VERSION_1_4);
+        scratch.set(JAVA_SHORT, 256, (short) (1 << 8));
         scratch.set(JAVA_BYTE, 258, (byte) 3);
         scratch.set(JAVA_BYTE, 259, (byte) (MAX_ASYNC_EVENT_REQUESTS - 1));
         scratch.set(JAVA_BYTE, 262, (byte) (ErrorLog.ENTRIES - 1));

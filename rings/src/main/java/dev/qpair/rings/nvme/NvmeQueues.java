@@ -36,6 +36,15 @@ public final class NvmeQueues {
         return index + 1 == size ? phase ^ 1 : phase;
     }
 
+    /**
+     * Shadow doorbells: whether moving an index from {@code oldIndex} to {@code newIndex} passes
+     * the controller's EventIdx, i.e. {@code eventIdx} lies in {@code [oldIndex, newIndex)} modulo
+     * the queue size, so the host must also write the MMIO doorbell.
+     */
+    public static boolean needEvent(int eventIdx, int newIndex, int oldIndex, int size) {
+        return used(oldIndex, eventIdx, size) < used(oldIndex, newIndex, size);
+    }
+
     /** Doorbell stride in bytes for CAP.DSTRD. */
     public static long doorbellStride(int dstrd) {
         return 4L << dstrd;

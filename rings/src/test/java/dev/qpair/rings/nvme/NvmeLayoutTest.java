@@ -101,6 +101,16 @@ class NvmeLayoutTest {
         assertEquals(0x1000 + 4 * 16, NvmeQueues.sqTailDoorbell(2, 2));
     }
 
+    @Test
+    void needEventFiresWhenTheIndexPassesEventIdxAcrossTheWrap() {
+        assertTrue(NvmeQueues.needEvent(5, 6, 5, 16), "first move past an idle queue's EventIdx");
+        assertFalse(NvmeQueues.needEvent(5, 7, 6, 16), "EventIdx already passed");
+        assertTrue(NvmeQueues.needEvent(15, 1, 14, 16), "passes 15 while wrapping to 1");
+        assertTrue(NvmeQueues.needEvent(0, 1, 14, 16), "passes 0 while wrapping");
+        assertFalse(NvmeQueues.needEvent(2, 1, 14, 16), "2 lies outside [14, 1)");
+        assertFalse(NvmeQueues.needEvent(3, 3, 3, 16), "no movement");
+    }
+
     private static long off(String name) {
         return NvmeSqe.LAYOUT.byteOffset(groupElement(name));
     }
