@@ -4,5 +4,6 @@
  */
 module dev.qpair.stress {
     requires dev.qpair.barriers;
+    requires dev.qpair.rings;
     requires jcstress.core;
 }
