@@ -192,6 +192,32 @@ class HostDriverTest {
     }
 
     @Test
+    void processCompletionsTakesAtMostMaxAndFreedQpairsAreDeleted() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(8);
+            MemorySegment buf = rig.buffer(512);
+            Done done = new Done();
+            for (int i = 0; i < 7; i++) {
+                assertTrue(qp.read(1, buf, i, 1, done, null));
+            }
+            assertEquals(2, qp.processCompletions(2));
+            assertEquals(3, qp.processCompletions(3));
+            assertEquals(2, qp.processCompletions(100), "capped at what is there, at most entries - 1");
+            assertTrue(qp.flush(0xFFFFFFFF, done, "all"));
+            done.await(qp, 8);
+            assertEquals(0, done.failures, NvmeStatus.describe(done.status));
+            assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_GET_FEATURES, 0, null,
+                    NvmeOpcodes.FID_NUMBER_OF_QUEUES, 0, 0, 0));
+            assertEquals(3 | 3 << 16, rig.ctrlr.lastAdminDw0(), "4 SQs and 4 CQs allocated, 0-based");
+            rig.ctrlr.freeIoQpair(qp);
+            assertEquals(NvmeStatus.INVALID_QUEUE_IDENTIFIER, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_DELETE_IO_SQ, 0, null,
+                    qp.qid(), 0, 0, 0), "the SQ is gone");
+            NvmeQpair again = rig.ctrlr.allocIoQpair(8);
+            assertEquals(qp.qid(), again.qid(), "the queue id is reused");
+        }
+    }
+
+    @Test
     void badArgumentsThrowNamingTheValueAndTheLimit() throws Exception {
         try (Rig rig = Rig.inline()) {
             NvmeQpair qp = rig.ctrlr.allocIoQpair(4);
