@@ -30,8 +30,8 @@ class FuzzTest {
     @Test
     void randomCommandsAndDoorbellsNeverEscapeTheMappedBuffers() throws Exception {
         SplittableRandom random = new SplittableRandom(0x5EED);
-        try (Rig rig = Rig.of(false, Namespace.inMemory(4096, 512), Namespace.inMemory(64, 4096));
-                Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared();
+                Rig rig = Rig.of(false, Namespace.inMemory(4096, 512), Namespace.inMemory(64, 4096))) {
             NvmeQpair qp = rig.ctrlr.allocIoQpair(16);
             MemorySegment whole = arena.allocate(3 * 4096 + 64 * 1024, 4096);
             MemorySegment lowGuard = whole.asSlice(0, 4096);
@@ -58,6 +58,7 @@ class FuzzTest {
             int phase = 1;
             int errors = 0;
             int successes = 0;
+            int internalErrors = 0;
             long deadline = System.nanoTime() + 1_000_000_000L;
             while (System.nanoTime() < deadline) {
                 for (int i = 0; i < size; i++) {
@@ -90,6 +91,8 @@ class FuzzTest {
                     }
                     if (NvmeStatus.isSuccess(NvmeCqe.statusOf(high))) {
                         successes++;
+                    } else if (NvmeStatus.code(NvmeCqe.statusOf(high)) == NvmeStatus.code(NvmeStatus.INTERNAL_ERROR)) {
+                        internalErrors++;
                     } else {
                         errors++;
                     }
@@ -105,6 +108,7 @@ class FuzzTest {
             assertNull(rig.device.fatalError(), "the controller never failed on host input");
             assertTrue(errors > 100, "garbage completed with error statuses: " + errors);
             assertTrue(successes > 10, "some random commands were valid: " + successes);
+            assertEquals(0, internalErrors, "every bad command got a specific status, not Internal Error");
             assertTrue(rig.device.invalidDoorbellWrites() > 0, "invalid doorbell values were seen");
             for (long i = 0; i < 4096; i++) {
                 assertEquals(GUARD, lowGuard.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i), "low guard byte " + i);
@@ -114,7 +118,43 @@ class FuzzTest {
             MemorySegment id = rig.buffer(4096);
             assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_IDENTIFY, 0, id, NvmeOpcodes.CNS_CONTROLLER, 0, 0, 0),
                     "the controller still answers its admin queue");
-            rig.dma.unmap(mapped);
+        }
+    }
+
+    @Test
+    void randomAdminCommandsNeverEscapeTheMappedBuffers() throws Exception {
+        SplittableRandom random = new SplittableRandom(0xAD);
+        int[] opcodes = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0A, 0x7C, 0x03, 0x7F, 0xC1};
+        try (Arena arena = Arena.ofShared(); Rig rig = Rig.threaded()) {
+            NvmeQpair admin = rig.ctrlr.adminQpair();
+            MemorySegment whole = arena.allocate(2 * 4096 + 32 * 4096, 4096);
+            MemorySegment lowGuard = whole.asSlice(0, 4096);
+            MemorySegment mapped = whole.asSlice(4096, 32 * 4096);
+            MemorySegment highGuard = whole.asSlice(4096 + 32 * 4096);
+            MemorySegment canary = arena.allocate(16 * 4096, 4096);
+            lowGuard.fill(GUARD);
+            highGuard.fill(GUARD);
+            canary.fill(CANARY);
+            rig.dma.map(mapped);
+            long[] addresses = {mapped.address(), mapped.address() + 4096 * random.nextInt(1, 31), mapped.address() + 31 * 4096,
+                mapped.address() + 8, lowGuard.address(), highGuard.address(), canary.address(), 0, -4096};
+            Done done = new Done();
+            long deadline = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() < deadline) {
+                int opcode = opcodes[random.nextInt(opcodes.length)];
+                int cdw10 = random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(1, 6) | random.nextInt(64) << 16;
+                int cdw11 = random.nextInt(4) == 0 ? random.nextInt() : 1 | random.nextInt(6) << 16;
+                assertTrue(admin.submitPrp(opcode, random.nextInt(4), addresses[random.nextInt(addresses.length)],
+                        addresses[random.nextInt(addresses.length)], cdw10, cdw11, random.nextInt(), random.nextInt(), done, null));
+                done.next(admin);
+            }
+            assertNull(rig.device.fatalError(), "the controller never failed on host input");
+            assertTrue(done.failures > 10 && done.failures < done.count, done.failures + " of " + done.count + " failed");
+            assertEquals(-1, lowGuard.mismatch(filled(4096, GUARD)), "low guard page untouched");
+            assertEquals(-1, highGuard.mismatch(filled(4096, GUARD)), "high guard page untouched");
+            assertEquals(-1, canary.mismatch(filled(canary.byteSize(), CANARY)), "unmapped canary untouched");
+            MemorySegment id = rig.buffer(4096);
+            assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_IDENTIFY, 0, id, NvmeOpcodes.CNS_CONTROLLER, 0, 0, 0));
         }
     }
 
