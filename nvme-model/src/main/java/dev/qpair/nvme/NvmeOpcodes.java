@@ -29,6 +29,8 @@ public final class NvmeOpcodes {
     /** Identify CNS: active namespace ID list. */
     public static final int CNS_ACTIVE_NAMESPACES = 0x02;
 
+    /** Feature identifier: Volatile Write Cache (Get Features only: the cache is always enabled). */
+    public static final int FID_VOLATILE_WRITE_CACHE = 0x06;
     /** Feature identifier: Number of Queues. */
     public static final int FID_NUMBER_OF_QUEUES = 0x07;
     /** Log page identifier: Error Information. */

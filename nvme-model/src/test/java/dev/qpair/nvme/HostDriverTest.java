@@ -209,6 +209,9 @@ class HostDriverTest {
             assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_GET_FEATURES, 0, null,
                     NvmeOpcodes.FID_NUMBER_OF_QUEUES, 0, 0, 0));
             assertEquals(3 | 3 << 16, rig.ctrlr.lastAdminDw0(), "4 SQs and 4 CQs allocated, 0-based");
+            assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_GET_FEATURES, 0, null,
+                    NvmeOpcodes.FID_VOLATILE_WRITE_CACHE, 0, 0, 0));
+            assertEquals(1, rig.ctrlr.lastAdminDw0() & 1, "volatile write cache enabled: Flush is needed for durability");
             rig.ctrlr.freeIoQpair(qp);
             assertEquals(NvmeStatus.INVALID_QUEUE_IDENTIFIER, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_DELETE_IO_SQ, 0, null,
                     qp.qid(), 0, 0, 0), "the SQ is gone");

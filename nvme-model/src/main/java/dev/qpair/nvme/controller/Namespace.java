@@ -117,6 +117,13 @@ public final class Namespace implements AutoCloseable {
         }
     }
 
+    /** Makes one written range durable (a write with FUA): {@code msync} of those pages. */
+    void flush(long offset, long length) {
+        if (file != null) {
+            data.asSlice(offset, length).force();
+        }
+    }
+
     @Override
     public void close() {
         if (file != null) {

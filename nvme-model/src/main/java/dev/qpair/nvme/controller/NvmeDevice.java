@@ -683,6 +683,10 @@ public final class NvmeDevice implements AutoCloseable {
 
     private int getFeatures(MemorySegment q, long e) {
         int fid = NvmeSqe.cdw10(q, e) & 0xFF;
+        if (fid == NvmeOpcodes.FID_VOLATILE_WRITE_CACHE) {
+            dw0 = 1; // WCE: completed writes need a Flush (or FUA) to be durable
+            return NvmeStatus.SUCCESS;
+        }
         if (fid != NvmeOpcodes.FID_NUMBER_OF_QUEUES) {
             return NvmeStatus.INVALID_FIELD;
         }
@@ -845,7 +849,18 @@ public final class NvmeDevice implements AutoCloseable {
             return NvmeStatus.LBA_OUT_OF_RANGE;
         }
         long offset = slba << ns.lbaShift();
-        return write ? data.fromHost(q, e, ns.data(), offset, length) : data.toHost(q, e, ns.data(), offset, length);
+        if (!write) {
+            return data.toHost(q, e, ns.data(), offset, length);
+        }
+        int status = data.fromHost(q, e, ns.data(), offset, length);
+        if (status == NvmeStatus.SUCCESS && (NvmeSqe.cdw12(q, e) & (1 << 30)) != 0) {
+            try {
+                ns.flush(offset, length);
+            } catch (RuntimeException ex) {
+                return NvmeStatus.WRITE_FAULT;
+            }
+        }
+        return status;
     }
 
     private int writeZeroes(MemorySegment q, long e, Namespace ns) {
