@@ -30,6 +30,32 @@ class HostDriverTest {
     }
 
     @Test
+    void identifyDataStructuresCarryTheSpecFields() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            MemorySegment id = rig.buffer(4096);
+            assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_IDENTIFY, 0, id, NvmeOpcodes.CNS_CONTROLLER, 0, 0, 0));
+            assertEquals(0x1D1D, id.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0) & 0xFFFF, "VID");
+            assertEquals("0.1.0   ", new String(id.asSlice(64, 8).toArray(JAVA_BYTE), java.nio.charset.StandardCharsets.US_ASCII), "FR");
+            assertEquals(5, id.get(JAVA_BYTE, 77), "MDTS");
+            assertEquals(0x66, id.get(JAVA_BYTE, 512) & 0xFF, "SQES: 64-byte entries");
+            assertEquals(0x44, id.get(JAVA_BYTE, 513) & 0xFF, "CQES: 16-byte entries");
+            assertEquals(2, id.get(JAVA_INT, 516), "NN");
+            assertEquals(0b1100, id.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 520) & 0b1100, "ONCS: DSM and Write Zeroes");
+            assertEquals(1, id.get(JAVA_INT, 536) & 3, "SGLS: SGLs supported");
+            assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_IDENTIFY, 2, id, NvmeOpcodes.CNS_NAMESPACE, 0, 0, 0));
+            assertEquals(256, id.get(JAVA_LONG, 0), "NSZE");
+            assertEquals(256, id.get(JAVA_LONG, 8), "NCAP");
+            assertEquals(1, id.get(JAVA_BYTE, 25), "NLBAF: two formats, 0-based");
+            assertEquals(1, id.get(JAVA_BYTE, 26) & 0xF, "FLBAS: format 1");
+            assertEquals(9, (id.get(JAVA_INT, 128) >>> 16) & 0xFF, "LBAF0: 512 B");
+            assertEquals(12, (id.get(JAVA_INT, 132) >>> 16) & 0xFF, "LBAF1: 4 KiB");
+            assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_IDENTIFY, 1, id, NvmeOpcodes.CNS_ACTIVE_NAMESPACES, 0, 0, 0));
+            assertEquals(2, id.get(JAVA_INT, 0), "active NSIDs above 1");
+            assertEquals(0, id.get(JAVA_INT, 4));
+        }
+    }
+
+    @Test
     void writeThenReadReturnsTheDataIn512BAnd4KFormats() throws Exception {
         try (Rig rig = Rig.inline()) {
             NvmeQpair qp = rig.ctrlr.allocIoQpair(16);
