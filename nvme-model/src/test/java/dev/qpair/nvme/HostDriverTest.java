@@ -170,50 +170,60 @@ class HostDriverTest {
     @Test
     void oneControllerThreadServesAQpairPerHostThread() throws Exception {
         try (Rig rig = Rig.threaded()) {
-            int threads = 3;
-            NvmeQpair[] qpairs = new NvmeQpair[threads];
-            MemorySegment[] buffers = new MemorySegment[threads];
-            for (int t = 0; t < threads; t++) {
-                qpairs[t] = rig.ctrlr.allocIoQpair(32);
-                buffers[t] = rig.buffer(4096);
-            }
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-            Thread[] workers = new Thread[threads];
-            for (int t = 0; t < threads; t++) {
-                int me = t;
-                workers[t] = Thread.ofPlatform().start(() -> {
-                    try {
-                        NvmeQpair qp = qpairs[me];
-                        MemorySegment buf = buffers[me];
-                        Done done = new Done();
-                        for (int round = 0; round < 50; round++) {
-                            buf.fill((byte) (me * 50 + round));
-                            long lba = me * 64L + round % 64;
-                            if (!qp.write(2, buf, lba, 1, done, null)) {
-                                throw new AssertionError("queue full with one command outstanding");
-                            }
-                            done.await(qp, 2 * round + 1);
-                            buf.fill((byte) 0);
-                            if (!qp.read(2, buf, lba, 1, done, null)) {
-                                throw new AssertionError("queue full with one command outstanding");
-                            }
-                            done.await(qp, 2 * round + 2);
-                            if (buf.get(JAVA_BYTE, 4095) != (byte) (me * 50 + round) || done.failures != 0) {
-                                throw new AssertionError("qpair " + qp.qid() + " round " + round + " read back other data");
-                            }
+            runQpairPerThread(rig, 3);
+        }
+    }
+
+    @Test
+    void inlineEngineRunsInOnePlaceWhenTwoHostThreadsRing() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            runQpairPerThread(rig, 2);
+        }
+    }
+
+    private static void runQpairPerThread(Rig rig, int threads) throws Exception {
+        NvmeQpair[] qpairs = new NvmeQpair[threads];
+        MemorySegment[] buffers = new MemorySegment[threads];
+        for (int t = 0; t < threads; t++) {
+            qpairs[t] = rig.ctrlr.allocIoQpair(32);
+            buffers[t] = rig.buffer(4096);
+        }
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            workers[t] = Thread.ofPlatform().start(() -> {
+                try {
+                    NvmeQpair qp = qpairs[me];
+                    MemorySegment buf = buffers[me];
+                    Done done = new Done();
+                    for (int round = 0; round < 50; round++) {
+                        buf.fill((byte) (me * 50 + round));
+                        long lba = me * 64L + round % 64;
+                        if (!qp.write(2, buf, lba, 1, done, null)) {
+                            throw new AssertionError("queue full with one command outstanding");
                         }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
+                        done.await(qp, 2 * round + 1);
+                        buf.fill((byte) 0);
+                        if (!qp.read(2, buf, lba, 1, done, null)) {
+                            throw new AssertionError("queue full with one command outstanding");
+                        }
+                        done.await(qp, 2 * round + 2);
+                        if (buf.get(JAVA_BYTE, 4095) != (byte) (me * 50 + round) || done.failures != 0) {
+                            throw new AssertionError("qpair " + qp.qid() + " round " + round + " read back other data");
+                        }
                     }
-                });
-            }
-            for (Thread w : workers) {
-                w.join(10_000);
-                assertFalse(w.isAlive(), "worker finished within 10 s");
-            }
-            if (failure.get() != null) {
-                throw new AssertionError(failure.get());
-            }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+        }
+        for (Thread w : workers) {
+            w.join(10_000);
+            assertFalse(w.isAlive(), "worker finished within 10 s");
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
         }
     }
 
