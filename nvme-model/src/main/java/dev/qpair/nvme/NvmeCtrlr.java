@@ -229,14 +229,28 @@ public final class NvmeCtrlr implements AutoCloseable {
         eventIdx = events;
     }
 
-    /** Deletes the qpair's SQ, then its CQ. Its outstanding commands are lost, as in SPDK. */
+    /**
+     * Drains the qpair (rings its doorbell and polls until nothing is outstanding, bounded by
+     * CAP.TO), deletes its SQ, then its CQ, and completes whatever is still outstanding with
+     * {@link NvmeStatus#ABORTED_SQ_DELETION}. Call it from the thread that owns the qpair.
+     */
     public void freeIoQpair(NvmeQpair qpair) {
         if (qpair == null || qpair.qid() == 0 || ioQpairs[qpair.qid()] != qpair) {
             throw new IllegalArgumentException("qpair " + (qpair == null ? null : qpair.qid()) + " is not an I/O qpair of this controller");
         }
-        adminChecked("Delete I/O Submission Queue " + qpair.qid(), NvmeOpcodes.ADMIN_DELETE_IO_SQ, 0, null, qpair.qid(), 0, 0, 0);
-        adminChecked("Delete I/O Completion Queue " + qpair.qid(), NvmeOpcodes.ADMIN_DELETE_IO_CQ, 0, null, qpair.qid(), 0, 0, 0);
-        ioQpairs[qpair.qid()] = null;
+        try {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (qpair.outstanding() > 0 && System.nanoTime() - deadline < 0) {
+                if (qpair.processCompletions(0) == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            adminChecked("Delete I/O Submission Queue " + qpair.qid(), NvmeOpcodes.ADMIN_DELETE_IO_SQ, 0, null, qpair.qid(), 0, 0, 0);
+            adminChecked("Delete I/O Completion Queue " + qpair.qid(), NvmeOpcodes.ADMIN_DELETE_IO_CQ, 0, null, qpair.qid(), 0, 0, 0);
+        } finally {
+            ioQpairs[qpair.qid()] = null;
+            qpair.abortOutstanding(NvmeStatus.ABORTED_SQ_DELETION);
+        }
     }
 
     /**
@@ -428,7 +442,11 @@ public final class NvmeCtrlr implements AutoCloseable {
         }
     }
 
-    /** Shuts the controller down, disables it, unmaps and frees every buffer this handle allocated. */
+    /**
+     * Shuts the controller down, disables it, completes the commands still outstanding on I/O
+     * qpairs with {@link NvmeStatus#ABORTED_SQ_DELETION}, unmaps and frees every buffer this
+     * handle allocated.
+     */
     @Override
     public void close() {
         try {
@@ -437,6 +455,11 @@ public final class NvmeCtrlr implements AutoCloseable {
             }
             disable();
         } finally {
+            for (NvmeQpair qpair : ioQpairs) {
+                if (qpair != null) {
+                    qpair.abortOutstanding(NvmeStatus.ABORTED_SQ_DELETION);
+                }
+            }
             releaseMemory();
         }
     }

@@ -49,6 +49,7 @@ public final class NvmeQpair {
     private int phase = 1;
     private long spuriousCompletions;
     private long lastSqe;
+    private boolean freed;
     private MemorySegment shadowDoorbells;
     private MemorySegment eventIdx;
     private long mmioDoorbells;
@@ -214,6 +215,9 @@ public final class NvmeQpair {
 
     private boolean submit(int opcode, int nsid, long prp1, long prp2, int cdw10, int cdw11, int cdw12, int cdw13,
             NvmeCallback callback, Object arg) {
+        if (freed) {
+            throw new IllegalStateException("qpair " + qid + " was freed: allocate a new one");
+        }
         if (freeCount == 0 || NvmeQueues.isFull(sqHead, sqTail, entries)) {
             return false;
         }
@@ -369,6 +373,26 @@ public final class NvmeQpair {
 
     MemorySegment prpLists() {
         return prpLists;
+    }
+
+    /**
+     * Completes every outstanding command with {@code status} from the host side (SPDK's manual
+     * completion when a qpair goes away) and refuses further submissions: each command is
+     * accounted for exactly once.
+     */
+    void abortOutstanding(int status) {
+        freed = true;
+        for (int cid = 0; cid < callbacks.length; cid++) {
+            NvmeCallback callback = callbacks[cid];
+            if (callback != null) {
+                Object arg = args[cid];
+                callbacks[cid] = null;
+                args[cid] = null;
+                freeTrackers[freeCount++] = cid;
+                completion.set(cid, status, 0, sqHead, qid);
+                callback.onCompletion(arg, completion);
+            }
+        }
     }
 
     /** Byte offset of the SQE written last, for tests that edit a queued command before the doorbell. */

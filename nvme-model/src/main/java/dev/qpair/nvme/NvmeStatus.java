@@ -16,6 +16,8 @@ public final class NvmeStatus {
     public static final int INVALID_OPCODE = error(SCT_GENERIC, 0x01);
     public static final int INVALID_FIELD = error(SCT_GENERIC, 0x02);
     public static final int DATA_TRANSFER_ERROR = error(SCT_GENERIC, 0x04);
+    /** Completed by the host driver, not the controller, for commands lost with their deleted queue. */
+    public static final int ABORTED_SQ_DELETION = NvmeCqe.status(SCT_GENERIC, 0x08, false);
     public static final int INTERNAL_ERROR = error(SCT_GENERIC, 0x06);
     public static final int INVALID_NAMESPACE_OR_FORMAT = error(SCT_GENERIC, 0x0B);
     public static final int COMMAND_SEQUENCE_ERROR = error(SCT_GENERIC, 0x0C);
@@ -35,7 +37,6 @@ public final class NvmeStatus {
     public static final int INVALID_QUEUE_DELETION = error(SCT_COMMAND_SPECIFIC, 0x0C);
 
     public static final int WRITE_FAULT = error(SCT_MEDIA, 0x80);
-    public static final int UNRECOVERED_READ_ERROR = error(SCT_MEDIA, 0x81);
 
     private NvmeStatus() {
     }
@@ -62,6 +63,7 @@ public final class NvmeStatus {
             case 0x002 -> "Invalid Field in Command";
             case 0x004 -> "Data Transfer Error";
             case 0x006 -> "Internal Error";
+            case 0x008 -> "Command Aborted due to SQ Deletion";
             case 0x00B -> "Invalid Namespace or Format";
             case 0x00C -> "Command Sequence Error";
             case 0x00D -> "Invalid SGL Segment Descriptor";
@@ -78,7 +80,6 @@ public final class NvmeStatus {
             case 0x109 -> "Invalid Log Page";
             case 0x10C -> "Invalid Queue Deletion";
             case 0x280 -> "Write Fault";
-            case 0x281 -> "Unrecovered Read Error";
             default -> "status";
         };
         return String.format("%s (SCT %xh, SC %02xh%s)", name, NvmeCqe.sct(status), NvmeCqe.sc(status),

@@ -257,6 +257,34 @@ class HostDriverTest {
     }
 
     @Test
+    void everyCommandCompletesOnceAcrossQpairDeletionAndShutdown() throws Exception {
+        DmaMap dma = new DmaMap();
+        try (dev.qpair.nvme.controller.Namespace ns = dev.qpair.nvme.controller.Namespace.inMemory(64, 512);
+                dev.qpair.nvme.controller.NvmeDevice device = dev.qpair.nvme.controller.NvmeDevice.create(dma, 2, "S", ns)) {
+            NvmeCtrlr ctrlr = NvmeCtrlr.attach(device.registers(), dma, device::process, 8, 2);
+            MemorySegment buf = ctrlr.allocateDmaBuffer(512);
+            Done drained = new Done();
+            NvmeQpair first = ctrlr.allocIoQpair(8);
+            for (int i = 0; i < 3; i++) {
+                assertTrue(first.read(1, buf, i, 1, drained, null));
+            }
+            ctrlr.freeIoQpair(first);
+            assertEquals(3, drained.count, "freeIoQpair drains what the controller can still complete");
+            assertEquals(0, drained.failures);
+            assertThrows(IllegalStateException.class, () -> first.read(1, buf, 0, 1, drained, null));
+            Done aborted = new Done();
+            NvmeQpair second = ctrlr.allocIoQpair(8);
+            for (int i = 0; i < 3; i++) {
+                assertTrue(second.read(1, buf, i, 1, aborted, null));
+            }
+            ctrlr.close();
+            assertEquals(3, aborted.count, "commands never rung before shutdown complete once, host-side");
+            assertEquals(NvmeStatus.ABORTED_SQ_DELETION, aborted.status);
+            assertEquals(3, drained.count, "nothing completes twice");
+        }
+    }
+
+    @Test
     void badArgumentsThrowNamingTheValueAndTheLimit() throws Exception {
         try (Rig rig = Rig.inline()) {
             NvmeQpair qp = rig.ctrlr.allocIoQpair(4);
