@@ -48,7 +48,7 @@ final class Rig implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             ctrlr.close();
         } finally {

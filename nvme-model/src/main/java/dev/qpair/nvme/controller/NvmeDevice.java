@@ -920,7 +920,7 @@ public final class NvmeDevice implements AutoCloseable {
 
     /** Stops the controller thread (bounded wait) and releases the register page. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         Thread t;
         synchronized (this) {
             running = false;
@@ -928,7 +928,11 @@ public final class NvmeDevice implements AutoCloseable {
             thread = null;
         }
         if (t != null) {
-            t.join(5_000);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (t.isAlive()) {
                 throw new IllegalStateException("the controller thread did not stop within 5 s");
             }
