@@ -51,6 +51,31 @@ class DoorbellEventTest {
     }
 
     @Test
+    void aCqHeadPastTheQueueIsIgnoredAndReportedWhenTheControllerNeedsIt() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(4);
+            Done events = new Done();
+            assertTrue(rig.ctrlr.adminQpair().submitRaw(NvmeOpcodes.ADMIN_ASYNC_EVENT_REQUEST, 0, null, 0, 0, 0, 0, events, null));
+            MemorySegment buf = rig.buffer(512);
+            Done done = new Done();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(qp.read(1, buf, i, 1, done, null));
+            }
+            qp.ringDoorbell();
+            MemorySegment bar = rig.device.registers();
+            MemorySegment sq = qp.submissionQueue();
+            MemorySegment.copy(sq, 0, sq, 3 * 64, 64);
+            Mmio.writel(bar, NvmeQueues.cqHeadDoorbell(qp.qid(), 0), 7);
+            Mmio.writel(bar, NvmeQueues.sqTailDoorbell(qp.qid(), 0), 0);
+            rig.device.process();
+            assertEquals(NvmeStatus.SUCCESS, events.next(rig.ctrlr.adminQpair()));
+            assertEquals(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_VALUE, (events.dw0 >>> 8) & 0xFF);
+            assertEquals(0, done.count, "the three CQEs wait for the host; the fourth command waits for a CQ slot");
+            assertEquals(3, qp.processCompletions(0), "a valid CQ head afterwards frees the slots");
+        }
+    }
+
+    @Test
     void aFifthAsyncEventRequestExceedsTheLimit() throws Exception {
         try (Rig rig = Rig.inline()) {
             NvmeQpair admin = rig.ctrlr.adminQpair();
