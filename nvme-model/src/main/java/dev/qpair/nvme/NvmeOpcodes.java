@@ -35,6 +35,8 @@ public final class NvmeOpcodes {
     public static final int FID_NUMBER_OF_QUEUES = 0x07;
     /** Log page identifier: Error Information. */
     public static final int LID_ERROR_INFORMATION = 0x01;
+    /** Log page identifier: SMART / Health Information. */
+    public static final int LID_SMART_HEALTH = 0x02;
 
     /** Asynchronous event type: error status. */
     public static final int AER_TYPE_ERROR = 0x0;

@@ -156,6 +156,32 @@ class BadCommandTest {
     }
 
     @Test
+    void theSmartLogCountsCompletedReadsAndWrites() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(8);
+            MemorySegment buf = rig.buffer(8 * 4096);
+            Done done = new Done();
+            for (int i = 0; i < 5; i++) {
+                assertTrue(qp.write(2, buf, 8L * i, 8, done, null));
+            }
+            assertTrue(qp.read(2, buf, 0, 8, done, null));
+            assertTrue(qp.submitPrp(READ, 2, 0x1000, 0, 0, 0, 0, 0, done, null));
+            done.await(qp, 7);
+            MemorySegment log = rig.buffer(4096);
+            assertStatus(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_GET_LOG_PAGE, 0, log,
+                    NvmeOpcodes.LID_SMART_HEALTH | (512 / 4 - 1) << 16, 0, 0, 0));
+            assertEquals(1, log.get(JAVA_LONG, 64), "host read commands: the failed read does not count");
+            assertEquals(5, log.get(JAVA_LONG, 80), "host write commands");
+            assertEquals(1, log.get(JAVA_LONG, 32), "data units read: 64 x 512 B rounds up to 1 thousand");
+            assertEquals(1, log.get(JAVA_LONG, 48), "data units written: 320 x 512 B rounds up to 1 thousand");
+            assertEquals(100, log.get(JAVA_BYTE, 3), "available spare");
+            assertEquals(303, log.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 1), "composite temperature in kelvin");
+            assertStatus(NvmeStatus.INVALID_FIELD, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_GET_LOG_PAGE, 1, log,
+                    NvmeOpcodes.LID_SMART_HEALTH | (512 / 4 - 1) << 16, 0, 0, 0), "no per-namespace SMART log");
+        }
+    }
+
+    @Test
     void theErrorLogRecordsFailedCommandsNewestFirst() throws Exception {
         try (Rig rig = Rig.inline()) {
             NvmeQpair qp = rig.ctrlr.allocIoQpair(8);

@@ -91,6 +91,10 @@ public final class NvmeDevice implements AutoCloseable {
     private int allocatedCqs;
     private boolean ioQueuesCreated;
     private int dw0;
+    private long readCommands;
+    private long writeCommands;
+    private long bytesRead;
+    private long bytesWritten;
     private long errorLba;
 
     private final int[] aerCids = new int[MAX_ASYNC_EVENT_REQUESTS];
@@ -701,21 +705,41 @@ public final class NvmeDevice implements AutoCloseable {
         long dwords = ((long) (NvmeSqe.cdw11(q, e) & 0xFFFF) << 16 | (cdw10 >>> 16)) + 1;
         long length = dwords * 4;
         long offset = Integer.toUnsignedLong(NvmeSqe.cdw12(q, e)) | (long) NvmeSqe.cdw13(q, e) << 32;
-        if (lid != NvmeOpcodes.LID_ERROR_INFORMATION) {
+        int nsid = NvmeSqe.nsid(q, e);
+        int size;
+        if (lid == NvmeOpcodes.LID_ERROR_INFORMATION) {
+            size = errorLog.copyTo(scratch);
+        } else if (lid == NvmeOpcodes.LID_SMART_HEALTH) {
+            if (nsid != 0 && nsid != 0xFFFFFFFF) {
+                return NvmeStatus.INVALID_FIELD;
+            }
+            size = healthLog();
+        } else {
             return NvmeStatus.INVALID_LOG_PAGE;
         }
-        int size = ErrorLog.ENTRIES * ErrorLog.ENTRY_SIZE;
         if ((offset & 3) != 0 || offset < 0 || offset > size || length > PAGE) {
             return NvmeStatus.INVALID_FIELD;
         }
-        errorLog.copyTo(scratch);
         int from = (int) offset;
         MemorySegment.copy(scratch, from, scratch, 0, size - from);
         MemorySegment.copy(zeroes, 0, scratch, size - from, PAGE - (size - from));
-        if (!retainAsyncEvent) {
+        if (!retainAsyncEvent && lid == NvmeOpcodes.LID_ERROR_INFORMATION) {
             errorEventsMasked = false;
         }
         return data.toHost(q, e, scratch, 0, length);
+    }
+
+    /** SMART / Health Information (LID 02h), controller-wide; returns its size. */
+    private int healthLog() {
+        MemorySegment.copy(zeroes, 0, scratch, 0, 512);
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 1, (short) 303);
+        scratch.set(JAVA_BYTE, 3, (byte) 100);
+        scratch.set(JAVA_BYTE, 4, (byte) 10);
+        scratch.set(JAVA_LONG, 32, (bytesRead / 512 + 999) / 1000);
+        scratch.set(JAVA_LONG, 48, (bytesWritten / 512 + 999) / 1000);
+        scratch.set(JAVA_LONG, 64, readCommands);
+        scratch.set(JAVA_LONG, 80, writeCommands);
+        return 512;
     }
 
     private int identify(MemorySegment q, long e) {
@@ -850,9 +874,18 @@ public final class NvmeDevice implements AutoCloseable {
         }
         long offset = slba << ns.lbaShift();
         if (!write) {
-            return data.toHost(q, e, ns.data(), offset, length);
+            int status = data.toHost(q, e, ns.data(), offset, length);
+            if (status == NvmeStatus.SUCCESS) {
+                readCommands++;
+                bytesRead += length;
+            }
+            return status;
         }
         int status = data.fromHost(q, e, ns.data(), offset, length);
+        if (status == NvmeStatus.SUCCESS) {
+            writeCommands++;
+            bytesWritten += length;
+        }
         if (status == NvmeStatus.SUCCESS && (NvmeSqe.cdw12(q, e) & (1 << 30)) != 0) {
             try {
                 ns.flush(offset, length);
