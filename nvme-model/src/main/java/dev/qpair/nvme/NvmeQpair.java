@@ -113,6 +113,69 @@ public final class NvmeQpair {
         return readWrite(NvmeOpcodes.NVM_WRITE, nsid, buffer, slba, lbaCount, callback, arg);
     }
 
+    /**
+     * Queues a Read into {@code count} scattered buffers (any byte alignment, DMA-mapped, lengths
+     * summing to {@code lbaCount} blocks), described by an SGL: one data block descriptor in SGL1,
+     * or a last-segment descriptor pointing at this command's list of data blocks.
+     *
+     * @return {@code false} when the queue is full
+     * @throws IllegalArgumentException naming the argument, its value and the limit
+     */
+    public boolean readv(int nsid, MemorySegment[] buffers, int count, long slba, int lbaCount, NvmeCallback callback,
+            Object arg) {
+        return submitSgl(NvmeOpcodes.NVM_READ, nsid, buffers, count, slba, lbaCount, callback, arg);
+    }
+
+    /** Queues a Write from scattered buffers; see {@link #readv}. */
+    public boolean writev(int nsid, MemorySegment[] buffers, int count, long slba, int lbaCount, NvmeCallback callback,
+            Object arg) {
+        return submitSgl(NvmeOpcodes.NVM_WRITE, nsid, buffers, count, slba, lbaCount, callback, arg);
+    }
+
+    private boolean submitSgl(int opcode, int nsid, MemorySegment[] buffers, int count, long slba, int lbaCount,
+            NvmeCallback callback, Object arg) {
+        checkLbaCount(lbaCount);
+        checkCallback(callback);
+        int maxDescriptors = prpListBytes / NvmeSqe.SGL_DESCRIPTOR_SIZE;
+        if (count < 1 || count > buffers.length || count > maxDescriptors) {
+            throw new IllegalArgumentException("count " + count + " is out of range [1, " + Math.min(buffers.length, maxDescriptors)
+                    + "] (buffers.length, SGL descriptors per command)");
+        }
+        long bytes = (long) lbaCount * ctrlr.lbaSize(nsid);
+        if (bytes > ctrlr.maxTransferBytes()) {
+            throw new IllegalArgumentException("transfer of " + bytes + " bytes exceeds MDTS, " + ctrlr.maxTransferBytes() + " bytes");
+        }
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            MemorySegment b = buffers[i];
+            if (!ctrlr.dma().isMapped(b.address(), b.byteSize())) {
+                throw new IllegalArgumentException(String.format("buffers[%d] [0x%x, +%d) is not DMA-mapped", i, b.address(), b.byteSize()));
+            }
+            total += b.byteSize();
+        }
+        if (total != bytes) {
+            throw new IllegalArgumentException("buffers hold " + total + " bytes; lbaCount " + lbaCount + " needs " + bytes);
+        }
+        if (freeCount == 0 || NvmeQueues.isFull(sqHead, sqTail, entries)) {
+            return false;
+        }
+        long slot = (long) freeTrackers[freeCount - 1] * prpListBytes;
+        if (!submit(opcode, nsid, 0, 0, (int) slba, (int) (slba >>> 32), lbaCount - 1, 0, callback, arg)) {
+            return false;
+        }
+        NvmeSqe.fusePsdt(sq, lastSqe, 0, NvmeSqe.PSDT_SGL_MPTR_CONTIGUOUS);
+        if (count == 1) {
+            NvmeSqe.sgl1(sq, lastSqe, buffers[0].address(), (int) buffers[0].byteSize(), NvmeSqe.SGL_TYPE_DATA_BLOCK);
+        } else {
+            for (int i = 0; i < count; i++) {
+                NvmeSqe.sglDescriptor(prpLists, slot + (long) i * NvmeSqe.SGL_DESCRIPTOR_SIZE, buffers[i].address(),
+                        (int) buffers[i].byteSize(), NvmeSqe.SGL_TYPE_DATA_BLOCK);
+            }
+            NvmeSqe.sgl1(sq, lastSqe, prpLists.address() + slot, count * NvmeSqe.SGL_DESCRIPTOR_SIZE, NvmeSqe.SGL_TYPE_LAST_SEGMENT);
+        }
+        return true;
+    }
+
     /** Queues a Flush of namespace {@code nsid} (0xFFFFFFFF: all namespaces). */
     public boolean flush(int nsid, NvmeCallback callback, Object arg) {
         checkCallback(callback);

@@ -99,6 +99,36 @@ class HostDriverTest {
     }
 
     @Test
+    void scatteredByteAlignedBuffersTravelAsAnSgl() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(8);
+            MemorySegment pool = rig.buffer(8192);
+            MemorySegment[] parts = {pool.asSlice(3, 1000), pool.asSlice(2001, 24), pool.asSlice(4099, 512)};
+            for (int p = 0; p < parts.length; p++) {
+                for (int i = 0; i < parts[p].byteSize(); i++) {
+                    parts[p].set(JAVA_BYTE, i, (byte) (p * 100 + i));
+                }
+            }
+            Done done = new Done();
+            assertTrue(qp.writev(1, parts, 3, 30, 3, done, null));
+            MemorySegment whole = rig.buffer(1536);
+            assertTrue(qp.read(1, whole, 30, 3, done, null));
+            done.await(qp, 2);
+            assertEquals(0, done.failures, NvmeStatus.describe(done.status));
+            assertEquals(-1, whole.asSlice(0, 1000).mismatch(parts[0]));
+            assertEquals(-1, whole.asSlice(1000, 24).mismatch(parts[1]));
+            assertEquals(-1, whole.asSlice(1024, 512).mismatch(parts[2]));
+            MemorySegment single = rig.buffer(2048).asSlice(1, 1536);
+            assertTrue(qp.readv(1, new MemorySegment[] {single}, 1, 30, 3, done, null));
+            done.await(qp, 3);
+            assertEquals(-1, single.mismatch(whole), "one SGL data block");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> qp.writev(1, parts, 2, 30, 3, done, null));
+            assertTrue(e.getMessage().contains("1024") && e.getMessage().contains("1536"), e.getMessage());
+        }
+    }
+
+    @Test
     void writeZeroesAndDeallocateZeroTheirRangesOnly() throws Exception {
         try (Rig rig = Rig.inline()) {
             NvmeQpair qp = rig.ctrlr.allocIoQpair(8);
