@@ -1,5 +1,6 @@
 package dev.qpair.nvme;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.qpair.barriers.Barriers;
@@ -343,8 +344,8 @@ public final class NvmeQpair {
 
     /** Switches this qpair to the Shadow Doorbell and EventIdx buffers (one page each). */
     void useShadowDoorbells(MemorySegment shadow, MemorySegment events) {
-        shadow.set(java.lang.foreign.ValueLayout.JAVA_INT, sqTailDoorbell - NvmeQueues.DOORBELL_BASE, rungTail);
-        shadow.set(java.lang.foreign.ValueLayout.JAVA_INT, cqHeadDoorbell - NvmeQueues.DOORBELL_BASE, cqHead);
+        shadow.set(JAVA_INT, sqTailDoorbell - NvmeQueues.DOORBELL_BASE, rungTail);
+        shadow.set(JAVA_INT, cqHeadDoorbell - NvmeQueues.DOORBELL_BASE, cqHead);
         this.shadowDoorbells = shadow;
         this.eventIdx = events;
     }

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.qpair.barriers.Barriers;
 import dev.qpair.barriers.Mmio;
@@ -19,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The NVMe controller model: a register page (CAP, VS, CC, CSTS, AQA, ASQ, ACQ and the doorbell
@@ -363,8 +365,8 @@ public final class NvmeDevice implements AutoCloseable {
     }
 
     private void resetState() {
-        java.util.Arrays.fill(sqs, null);
-        java.util.Arrays.fill(cqs, null);
+        Arrays.fill(sqs, null);
+        Arrays.fill(cqs, null);
         activeCount = 0;
         enabled = false;
         shutdown = false;
@@ -732,7 +734,7 @@ public final class NvmeDevice implements AutoCloseable {
     /** SMART / Health Information (LID 02h), controller-wide; returns its size. */
     private int healthLog() {
         MemorySegment.copy(zeroes, 0, scratch, 0, 512);
-        scratch.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 1, (short) 303);
+        scratch.set(JAVA_SHORT_UNALIGNED, 1, (short) 303);
         scratch.set(JAVA_BYTE, 3, (byte) 100);
         scratch.set(JAVA_BYTE, 4, (byte) 10);
         scratch.set(JAVA_LONG, 32, (bytesRead / 512 + 999) / 1000);
