@@ -25,7 +25,13 @@ class AllocationTest {
 
     @Test
     void theClosedLoopRecordsWithoutAllocating() throws Throwable {
-        assertEquals(0, closedLoopBytes(new Fixtures.Counting(false), new long[1]));
+        Benchmark b = new Fixtures.Counting(false);
+        long[] nextOp = new long[1];
+        long least = Long.MAX_VALUE;
+        for (int window = 0; window < 3 && least != 0; window++) {
+            least = Math.min(least, closedLoopBytes(b, nextOp));
+        }
+        assertEquals(0, least);
     }
 
     @Test
@@ -33,7 +39,11 @@ class AllocationTest {
         Sampler sampler = new Sampler();
         Histogram h = Sampler.newHistogram();
         Benchmark b = new Fixtures.Counting(false);
-        assertEquals(0, AllocationMeter.bytesAllocatedBy(200, i -> sampler.openLoop(b, h, SAMPLES, i * SAMPLES, 1)));
+        long least = Long.MAX_VALUE;
+        for (int window = 0; window < 3 && least != 0; window++) {
+            least = Math.min(least, AllocationMeter.bytesAllocatedBy(200, i -> sampler.openLoop(b, h, SAMPLES, i * SAMPLES, 1)));
+        }
+        assertEquals(0, least);
     }
 
     @Test
@@ -47,7 +57,7 @@ class AllocationTest {
     }
 
     /**
-     * Steady state: a deoptimization inside a window (this call site meets a new receiver class)
+     * Steady state, here and in the two loop tests above: a deoptimization inside a window (this call site meets a new receiver class)
      * re-materializes scalar-replaced objects on the heap once, so the least of three windows is
      * what the datapath allocates per op. The peer is left unpinned (cpu -1) so that it never
      * shares a CPU with the unpinned test thread.
