@@ -12,6 +12,7 @@ import dev.qpair.memory.ProtectionDomain;
 import dev.qpair.memory.Translation;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -31,8 +32,9 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
  * first piece is in the buffer (1) or not (0), its offset in the buffer and the bytes granted
  * (-1 each when the key was not seen).
  *
- * <p>The buffer is shared by all states (allocated once, never changed); each state has its own
- * table and PD, and the arbiter deregisters the region so that the buffer's pin list stays short.
+ * <p>Each state has its own table and PD; its buffer comes from a static pool of {@value #BUFFERS}
+ * (allocated once, never written), since a buffer per state would be a shared arena per state,
+ * never freed. The pool and the arbiter's deregistration keep each buffer's pin list short.
  */
 @JCStressTest
 @Description("reg_mr then a released key: the device that sees the key is granted the whole registration")
@@ -46,10 +48,15 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
 public class RegMrPublishesBeforeKey {
 
     static final long IOVA = 0x10_0000L;
-    private static final AlignedBuffer BUFFER = AlignedBuffer.allocate(4096, Alignment.PAGE);
+    static final int BUFFERS = 64;
+    private static final AlignedBuffer[] POOL = new AlignedBuffer[BUFFERS];
+    private static final AtomicInteger NEXT_BUFFER = new AtomicInteger();
     private static final VarHandle POSTED_KEY;
 
     static {
+        for (int i = 0; i < BUFFERS; i++) {
+            POOL[i] = AlignedBuffer.allocate(4096, Alignment.PAGE);
+        }
         try {
             POSTED_KEY = MethodHandles.lookup().findVarHandle(RegMrPublishesBeforeKey.class, "postedKey", int.class);
         } catch (ReflectiveOperationException e) {
@@ -57,6 +64,7 @@ public class RegMrPublishesBeforeKey {
         }
     }
 
+    private final AlignedBuffer buffer = POOL[NEXT_BUFFER.getAndIncrement() & BUFFERS - 1];
     private final ProtectionDomain pd = KeyTable.create(1).allocPd();
     private final Translation t = new Translation();
     private MemoryRegion mr;
@@ -64,7 +72,7 @@ public class RegMrPublishesBeforeKey {
 
     @Actor
     public void host() {
-        mr = pd.regMr(BUFFER, 128, 256, IOVA, AccessFlags.REMOTE_READ);
+        mr = pd.regMr(buffer, 128, 256, IOVA, AccessFlags.REMOTE_READ);
         POSTED_KEY.setRelease(this, mr.rkey()); // smp_store_release(), as the doorbell's writel: the registration before the key that names it
     }
 
@@ -81,7 +89,7 @@ public class RegMrPublishesBeforeKey {
         }
         r.r1 = 1;
         r.r2 = pd.table().lookup(key, IOVA + 64, 128, AccessFlags.REMOTE_READ, pd, t);
-        r.r3 = t.next() && t.segment() == BUFFER.segment() ? 1 : 0;
+        r.r3 = t.next() && t.segment() == buffer.segment() ? 1 : 0;
         r.r4 = (int) t.offset();
         r.r5 = (int) t.byteCount();
     }

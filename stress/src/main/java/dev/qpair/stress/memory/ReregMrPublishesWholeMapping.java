@@ -10,6 +10,7 @@ import dev.qpair.memory.KeyTable;
 import dev.qpair.memory.MemoryRegion;
 import dev.qpair.memory.ProtectionDomain;
 import dev.qpair.memory.Translation;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -32,9 +33,10 @@ import org.openjdk.jcstress.infra.results.IIIIIIII_Result;
  *
  * <p>A mix of the two registrations shows as another result: the old key granted over buffer B,
  * the old key refused for the new bounds or access, the new key granted over A or with the old
- * bounds. The buffers are shared by all states (allocated once, never changed); each state has
- * its own table, PD and region, and the arbiter deregisters the region so that the buffers' pin
- * lists stay short.
+ * bounds. Each state has its own table, PD and region; its A and B come from a static pool of
+ * {@value #BUFFER_PAIRS} pairs (allocated once, never written), since a buffer per state would be a
+ * shared arena per state, never freed. The pool and the arbiter's deregistration keep each buffer's
+ * pin list short: with one pair, scanning that list cut the samples by more than half in a quick run.
  */
 @JCStressTest
 @Description("rereg_mr vs lookup: each key is granted by its whole registration or refused as stale, never a mix")
@@ -54,18 +56,23 @@ public class ReregMrPublishesWholeMapping {
     static final long OLD_IOVA = 0x10_0000L;
     static final long NEW_IOVA = 0x20_0000L;
     private static final int OLD_ACCESS = AccessFlags.LOCAL_WRITE | AccessFlags.REMOTE_WRITE | AccessFlags.REMOTE_READ;
-    private static final AlignedBuffer A = AlignedBuffer.allocate(4096, Alignment.PAGE);
-    private static final AlignedBuffer B = AlignedBuffer.allocate(4096, Alignment.PAGE);
+    static final int BUFFER_PAIRS = 64;
+    private static final AlignedBuffer[] AS = buffers(BUFFER_PAIRS);
+    private static final AlignedBuffer[] BS = buffers(BUFFER_PAIRS);
+    private static final AtomicInteger NEXT_PAIR = new AtomicInteger();
 
+    private final int pair = NEXT_PAIR.getAndIncrement() & BUFFER_PAIRS - 1;
+    private final AlignedBuffer a = AS[pair];
+    private final AlignedBuffer b = BS[pair];
     private final ProtectionDomain pd = KeyTable.create(1).allocPd();
-    private final MemoryRegion mr = pd.regMr(A, 0, 4096, OLD_IOVA, OLD_ACCESS);
+    private final MemoryRegion mr = pd.regMr(a, 0, 4096, OLD_IOVA, OLD_ACCESS);
     private final int oldKey = mr.rkey();
     private final int newKey = oldKey & ~0xff | (oldKey + 1) & 0xff;
     private final Translation t = new Translation();
 
     @Actor
     public void host() {
-        mr.rereg(B, 128, 256, NEW_IOVA, AccessFlags.REMOTE_READ);
+        mr.rereg(b, 128, 256, NEW_IOVA, AccessFlags.REMOTE_READ);
     }
 
     @Actor
@@ -84,7 +91,15 @@ public class ReregMrPublishesWholeMapping {
         if (!t.next()) {
             return 0;
         }
-        return t.segment() == A.segment() ? 1 : t.segment() == B.segment() ? 2 : -1;
+        return t.segment() == a.segment() ? 1 : t.segment() == b.segment() ? 2 : -1;
+    }
+
+    private static AlignedBuffer[] buffers(int n) {
+        AlignedBuffer[] buffers = new AlignedBuffer[n];
+        for (int i = 0; i < n; i++) {
+            buffers[i] = AlignedBuffer.allocate(4096, Alignment.PAGE);
+        }
+        return buffers;
     }
 
     @Arbiter
