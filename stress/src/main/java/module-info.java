@@ -4,6 +4,7 @@
  */
 module dev.qpair.stress {
     requires dev.qpair.barriers;
+    requires dev.qpair.memory;
     requires dev.qpair.rings;
     requires jcstress.core;
 }

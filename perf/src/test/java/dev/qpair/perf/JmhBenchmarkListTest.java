@@ -19,7 +19,9 @@ class JmhBenchmarkListTest {
         }
         for (String method : new String[] {"BarriersBench_writel_jmhTest", "BarriersBench_writelRelaxed_jmhTest",
                 "BarriersBench_wmbThenWritelRelaxed_jmhTest", "BarriersBench_smpStoreRelease_jmhTest",
-                "BarriersBench_plainStore_jmhTest", "RingRoundTripBench_postAndPoll_jmhTest"}) {
+                "BarriersBench_plainStore_jmhTest", "RingRoundTripBench_postAndPoll_jmhTest",
+                "KeyLookupBench_direct_jmhTest", "KeyLookupBench_pageList2Pages_jmhTest",
+                "KeyLookupBench_indirect2Elements_jmhTest", "KeyLookupBench_staleKey_jmhTest"}) {
             assertTrue(list.contains("dev.qpair.perf.jmh.jmh_generated." + method), method + " missing:\n" + list);
         }
     }
