@@ -43,6 +43,8 @@ final class Engine {
     private static final long MAX_MSG = Integer.MAX_VALUE;
     /** A pass's outcome meaning "RNR NAK: leave the WQE at the head and retry later". */
     private static final int RNR = -1;
+    /** Idle loops the engine thread spins before it starts yielding its core between polls (few-core machines). */
+    private static final int IDLE_SPINS = 1 << 12;
 
     static {
         try {
@@ -89,19 +91,19 @@ final class Engine {
     private void loop() {
         int idle = 0;
         while (running) {
-            QueuePair qp = (QueuePair) ACTIVE.getAndSet(this, (QueuePair) null); // xchg(): takes the active list, acquiring each pusher's stores
+            QueuePair qp = (QueuePair) ACTIVE.getOpaque(this); // READ_ONCE(): polls the list head without taking its line exclusive
             if (qp == null) {
                 if (rnrWaiters.get() > 0) {
                     runDueTimers();
                 }
-                if (++idle < 4096) {
+                if (++idle < IDLE_SPINS) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
-                    idle = 0;
                 }
                 continue;
             }
+            qp = (QueuePair) ACTIVE.getAndSet(this, (QueuePair) null); // xchg(): takes the active list, acquiring each pusher's stores
             idle = 0;
             while (qp != null) {
                 QueuePair next = qp.nextActive;
