@@ -132,6 +132,7 @@ final class Engine {
 
     private void runTask(QueuePair qp) {
         do {
+            qp.passes++;
             try {
                 pass(qp);
             } catch (RuntimeException | Error e) {

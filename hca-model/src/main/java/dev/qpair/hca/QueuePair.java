@@ -120,6 +120,8 @@ public final class QueuePair {
     @SuppressWarnings("unused")
     private int taskState;
     QueuePair nextActive;
+    /** Engine passes over this QP's send queue; written only by the task owner. */
+    long passes;
     volatile QpState state = QpState.RESET;
     int deviceSq;
     int deviceRq;
