@@ -39,8 +39,8 @@ public final class CompletionQueue {
     private final CqProducer producer;
     private final Cqe deviceCqe;
     final SpinLock producerLock = new SpinLock();
-    private volatile boolean overflowed;
-    volatile boolean overflowHandled;
+    private volatile boolean overflowed; // smp_store_release/smp_load_acquire: producers after the overflow drop their CQEs
+    volatile boolean overflowHandled; // read and written under the device's monitor; volatile for isOverflowed-style diagnostics
     private long dropped;
     private boolean polling;
     private boolean positioned;

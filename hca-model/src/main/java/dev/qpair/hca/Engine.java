@@ -57,8 +57,8 @@ final class Engine {
     private final Device device;
     private final DeviceMode mode;
     @SuppressWarnings("unused")
-    private volatile QueuePair active;
-    private volatile boolean running;
+    private volatile QueuePair active; // the active list's head: pushed with cmpxchg, taken with xchg (llist_add / llist_del_all)
+    private volatile boolean running; // WRITE_ONCE/READ_ONCE with ordering: stop() before the engine thread's last loop
     private final AtomicInteger rnrWaiters = new AtomicInteger();
     private Thread thread;
 

@@ -122,18 +122,18 @@ public final class QueuePair {
     QueuePair nextActive;
     /** Engine passes over this QP's send queue; written only by the task owner. */
     long passes;
-    volatile QpState state = QpState.RESET;
+    volatile QpState state = QpState.RESET; // smp_store_release/smp_load_acquire: a state change before the passes and posts that read it
     int deviceSq;
     int deviceRq;
     int sqPsn;
     int expectedPsn;
-    volatile QueuePair peer;
+    volatile QueuePair peer; // rcu_assign_pointer/rcu_dereference: the route set at RTR, read by passes and postRecv
     int destQpn = -1;
     int rnrRetry = QpAttr.RNR_RETRY_INFINITE;
     int rnrRetriesLeft;
     long rnrTimerNanos = 10_000;
-    volatile boolean rnrWaiting;
-    volatile boolean rnrKicked;
+    volatile boolean rnrWaiting; // smp_store_release/smp_load_acquire: the peer's postRecv sees the wait it must kick
+    volatile boolean rnrKicked; // smp_store_release/smp_load_acquire: the kick before the doorbell that runs the retry
     long rnrDeadline;
     final SpinLock respLock = new SpinLock();
     final Sgl localSgl = new Sgl();

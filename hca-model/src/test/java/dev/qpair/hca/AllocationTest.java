@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(60)
 class AllocationTest {
 
-    private static final long ITERATIONS = 50_000;
+    private static final long ITERATIONS = 20_000;
 
     private static void pollOk(CompletionQueue cq) {
         for (int spins = 0; !cq.startPoll(); spins++) {
