@@ -335,7 +335,8 @@ final class Engine {
                     return responderError(qp, peer, WcStatus.LOC_PROT_ERR, WcStatus.REM_OP_ERR, len);
                 }
                 boolean imm = op == WrOpcode.SEND_WITH_IMM;
-                completeRecv(qp, peer, WcOpcode.RECV, len, imm ? wqe.immData() : 0, imm ? Cqe.WC_FLAG_WITH_IMM : 0);
+                int solicited = (wqe.flags() & SendWqe.FLAG_SOLICITED) != 0 ? Cqe.WC_FLAG_SOLICITED : 0;
+                completeRecv(qp, peer, WcOpcode.RECV, len, imm ? wqe.immData() : 0, (imm ? Cqe.WC_FLAG_WITH_IMM : 0) | solicited);
                 status = WcStatus.SUCCESS;
             }
             case WrOpcode.RDMA_WRITE, WrOpcode.RDMA_WRITE_WITH_IMM -> {

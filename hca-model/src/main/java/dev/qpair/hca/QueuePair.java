@@ -304,6 +304,27 @@ public final class QueuePair {
         }
     }
 
+    /**
+     * {@code ibv_query_qp}: a snapshot of the state and the connection attributes into {@code out}
+     * (the PSNs move while the engine works).
+     */
+    public QpAttr queryQp(QpAttr out) {
+        synchronized (this) {
+            out.qpState = state;
+            out.destQpNum = destQpn;
+            out.rnrRetry = rnrRetry;
+            out.minRnrTimerNanos = rnrTimerNanos;
+            out.sqPsn = sqPsn;
+        }
+        respLock.lock();
+        try {
+            out.rqPsn = expectedPsn;
+        } finally {
+            respLock.unlock();
+        }
+        return out;
+    }
+
     /** Convenience for a connection manager: RESET -> INIT -> RTR -> RTS towards {@code destQpn}. */
     public void connect(int destQpn, int rqPsn, int sqPsn) {
         QpAttr a = new QpAttr();

@@ -163,4 +163,25 @@ class EngineTest {
             assertTrue(Fixture.staysEmpty(f.cqB));
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(DeviceMode.class)
+    void psnsAdvanceByPacketsOfTheMtuAndSolicitedReachesTheResponder(DeviceMode mode) {
+        try (Fixture f = new Fixture(mode)) {
+            QpAttr q = f.a.queryQp(new QpAttr());
+            assertEquals(QpState.RTS, q.qpState());
+            assertEquals(f.b.qpNum(), q.destQpNum());
+            assertEquals(200, q.sqPsn());
+            assertEquals(100, q.rqPsn());
+            f.b.postRecv(1, f.mrB.lkey(), f.addrB(0), 20000);
+            f.a.wrStart();
+            f.a.wrId(1).wrFlags(SendFlags.SIGNALED | SendFlags.SOLICITED).wrSend().wrSetSge(f.mrA.lkey(), f.addrA(0), 2 * 4096 + 1);
+            f.a.wrComplete();
+            f.poll(f.cqA);
+            f.poll(f.cqB);
+            assertTrue((f.wcFlags & dev.qpair.rings.Cqe.WC_FLAG_SOLICITED) != 0);
+            assertEquals(203, f.a.queryQp(q).sqPsn(), "3 packets of the 4096-byte MTU");
+            assertEquals(203, f.b.queryQp(q).rqPsn());
+        }
+    }
 }
