@@ -219,6 +219,11 @@ public final class Device implements AutoCloseable {
         }
     }
 
+    /** Every QP, from the published table: no lock, no allocation (the RNR timer scan). */
+    QueuePair[] allQps() {
+        return qpTable.all;
+    }
+
     synchronized QueuePair[] qpSnapshot() {
         return qps.toArray(new QueuePair[0]);
     }

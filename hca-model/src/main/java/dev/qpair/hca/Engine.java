@@ -150,7 +150,7 @@ final class Engine {
             return;
         }
         long now = System.nanoTime();
-        for (QueuePair qp : device.qpSnapshot()) {
+        for (QueuePair qp : device.allQps()) {
             if (qp.rnrWaiting && now - qp.rnrDeadline >= 0) {
                 qp.engine().doorbell(qp);
             }

@@ -111,6 +111,7 @@ public final class QueuePair {
     private boolean recvOpen;
     private boolean recvBatch;
     private int rqTail;
+    private int rqPublished;
     private int rqFreedCache;
     @SuppressWarnings("unused")
     private int rqFreed;
@@ -345,7 +346,7 @@ public final class QueuePair {
             deviceSq = 0;
             deviceRq = 0;
             sqTail = sqPublished = sqFreedCache = sqFreedByPoller = lastSignaledEnd = unsignaledRun = 0;
-            rqTail = rqFreedCache = rqFreedByPoller = 0;
+            rqTail = rqPublished = rqFreedCache = rqFreedByPoller = 0;
             SQ_FREED.setRelease(this, 0); // smp_store_release(): the reset indices before the next post reads them
             RQ_FREED.setRelease(this, 0); // smp_store_release(): as above, for the receive ring
             Arrays.fill(blocksAt, 0);
@@ -661,7 +662,8 @@ public final class QueuePair {
      * Begins a receive WR in the current receive batch (opening one if needed); add SGEs with
      * {@link #recvAddSge}, publish with {@link #recvComplete()}.
      *
-     * @throws IllegalStateException in RESET, or when the receive queue is full
+     * @throws IllegalStateException in RESET, or when the receive queue is full (the batch's
+     *         earlier WRs stay pending: publish them with {@link #recvComplete()})
      */
     public QueuePair recvWr(long wrId) {
         if (!recvBatch) {
@@ -677,6 +679,12 @@ public final class QueuePair {
         if (rqTail - rqFreedCache >= rqCapacity) {
             rqFreedCache = (int) RQ_FREED.getAcquire(this); // smp_load_acquire(): the poller's CQE loads before reusing the slot
             if (rqTail - rqFreedCache >= rqCapacity) {
+                if (rqTail == rqPublished) {
+                    recvBatch = false;
+                    if (rqLock != null) {
+                        rqLock.unlock();
+                    }
+                }
                 throw new IllegalStateException("receive queue of QP 0x" + Integer.toHexString(qpn) + " is full: " + (rqTail - rqFreedCache)
                         + " of " + rqCapacity + " receives are posted and not yet polled; poll the receive CQ first");
             }
@@ -714,6 +722,7 @@ public final class QueuePair {
         }
         finishRecv();
         recvBatch = false;
+        rqPublished = rqTail;
         DoorbellRecord.publishRecvProducerRelease(record, rqTail);
         if (rqLock != null) {
             rqLock.unlock();
