@@ -452,11 +452,14 @@ final class Engine {
      * @return {@code true} when this call made the move
      */
     boolean moveToError(QueuePair qp) {
-        synchronized (qp) {
-            if (qp.state == QpState.ERR) {
+        for (;;) {
+            QpState s = qp.state;
+            if (s == QpState.ERR) {
                 return false;
             }
-            qp.state = QpState.ERR;
+            if (qp.casState(s, QpState.ERR)) {
+                break;
+            }
         }
         setRnrWaiting(qp, false);
         flushRecv(qp);

@@ -46,6 +46,7 @@ public final class QueuePair {
     private static final VarHandle SQ_FREED;
     private static final VarHandle RQ_FREED;
     private static final VarHandle RNR_WAITING;
+    private static final VarHandle STATE;
 
     static {
         try {
@@ -53,6 +54,7 @@ public final class QueuePair {
             TASK = l.findVarHandle(QueuePair.class, "taskState", int.class);
             SQ_FREED = l.findVarHandle(QueuePair.class, "sqFreed", int.class);
             RQ_FREED = l.findVarHandle(QueuePair.class, "rqFreed", int.class);
+            STATE = l.findVarHandle(QueuePair.class, "state", QpState.class);
             RNR_WAITING = l.findVarHandle(QueuePair.class, "rnrWaiting", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -294,11 +296,17 @@ public final class QueuePair {
                     engine.moveToError(this);
                     return;
                 }
-                case RESET -> reset();
+                case RESET -> {
+                    reset();
+                    return;
+                }
                 default -> {
                 }
             }
-            state = to;
+            if (!casState(from, to)) {
+                throw new IllegalStateException("modifyQp of QP 0x" + Integer.toHexString(qpn) + " to " + to
+                        + ": the device moved it from " + from + " to " + state + " meanwhile");
+            }
         }
         if (kick) {
             engine.doorbell(this);
@@ -355,6 +363,7 @@ public final class QueuePair {
             DoorbellRecord.publishSendProducerRelease(record, 0);
             DoorbellRecord.publishRecvProducerRelease(record, 0);
             batchOpen = wqeOpen = recvOpen = recvBatch = false;
+            state = QpState.RESET;
         } finally {
             respLock.unlock();
         }
@@ -387,6 +396,11 @@ public final class QueuePair {
         }
         TASK.setVolatile(this, TASK_BUSY); // smp_mb(): ARMED -> BUSY before the next pass's loads
         return true;
+    }
+
+    /** The engine's and modifyQp's state change: only from the state the caller saw. */
+    boolean casState(QpState expected, QpState to) {
+        return STATE.compareAndSet(this, expected, to); // cmpxchg(): a device-made ERR is never overwritten by a control-path change
     }
 
     boolean casRnrWaiting(boolean expected, boolean value) {
