@@ -428,15 +428,20 @@ public final class SendWqe {
     }
 
     /**
-     * Copies {@code length} bytes of the inline data into {@code dst} at {@code dstOffset}.
+     * Copies {@code length} bytes of the inline data into {@code dst} at {@code dstOffset}. The
+     * length is bounded by what this WQE's opcode can carry inline ({@link #maxInlineData}), so a
+     * garbage byte count never reads into the following WQEs.
      *
-     * @throws IllegalArgumentException naming length, its value and the limit {@link #MAX_WQE_SIZE}
+     * @throws IllegalArgumentException naming length, its value and the opcode's limit
      */
     public void copyInlineData(MemorySegment dst, long dstOffset, int length) {
-        if (length < 0 || length > MAX_WQE_SIZE) {
-            throw new IllegalArgumentException("inline length is " + length + ": it must be in [0, " + MAX_WQE_SIZE + "]");
+        int opcode = opcode();
+        int max = maxInlineData(opcode);
+        if (length < 0 || length > max) {
+            throw new IllegalArgumentException("inline length is " + length + ": opcode " + opcode
+                    + " carries [0, " + max + "] bytes inline");
         }
-        long data = (ringOffset(payloadOffset(opcode())) + INLINE_DATA_OFFSET) & ringMask;
+        long data = (ringOffset(payloadOffset(opcode)) + INLINE_DATA_OFFSET) & ringMask;
         copyWrapping(dst, dstOffset, false, data, length);
     }
 

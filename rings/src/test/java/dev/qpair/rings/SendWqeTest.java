@@ -192,7 +192,18 @@ class SendWqeTest {
                     + r.invalidateRkey() + r.remoteAddress() + r.rkey() + r.swapAdd() + r.compare()
                     + r.sgeLkey(i) + r.sgeAddress(i) + r.sgeLength(i) + r.inlineByteCount()
                     + SendWqe.basicBlocks(r.ds()) + SendWqe.payloadOffset(r.opcode());
-            r.copyInlineData(dst, 0, Math.floorMod(r.inlineByteCount(), SendWqe.MAX_WQE_SIZE + 1));
+            r.copyInlineData(dst, 0, Math.floorMod(r.inlineByteCount(), SendWqe.maxInlineData(r.opcode()) + 1));
         }
+    }
+
+    @Test
+    void copyingMoreInlineDataThanTheOpcodeCarriesIsRefused() {
+        SendWqe w = wqe.at(0).opcode(WrOpcode.SEND);
+        int max = SendWqe.maxInlineData(WrOpcode.SEND);
+        MemorySegment dst = arena.allocate(SendWqe.MAX_WQE_SIZE);
+        w.copyInlineData(dst, 0, max);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.copyInlineData(dst, 0, max + 1));
+        assertTrue(e.getMessage().contains(String.valueOf(max + 1)) && e.getMessage().contains(String.valueOf(max)),
+                e.getMessage());
     }
 }
