@@ -52,6 +52,9 @@ class HostDriverTest {
             assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_IDENTIFY, 1, id, NvmeOpcodes.CNS_ACTIVE_NAMESPACES, 0, 0, 0));
             assertEquals(2, id.get(JAVA_INT, 0), "active NSIDs above 1");
             assertEquals(0, id.get(JAVA_INT, 4));
+            id.set(JAVA_INT, 0, -1);
+            assertEquals(NvmeStatus.SUCCESS, rig.ctrlr.adminCommand(NvmeOpcodes.ADMIN_IDENTIFY, 0x80000000, id, NvmeOpcodes.CNS_ACTIVE_NAMESPACES, 0, 0, 0));
+            assertEquals(0, id.get(JAVA_INT, 0), "no active NSID above 0x80000000");
         }
     }
 

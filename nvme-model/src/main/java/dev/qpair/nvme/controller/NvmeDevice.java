@@ -246,7 +246,7 @@ public final class NvmeDevice implements AutoCloseable {
      */
     public int process() {
         for (;;) {
-            int s = (int) STATE.getVolatile(this);
+            int s = (int) STATE.getVolatile(this); // READ_ONCE() + smp_mb(): the engine state, before the CAS that acts on it
             if (s == IDLE) {
                 if (STATE.compareAndSet(this, IDLE, BUSY)) { // test_and_set: take the engine, full fence
                     break;
@@ -265,7 +265,7 @@ public final class NvmeDevice implements AutoCloseable {
             if (STATE.compareAndSet(this, BUSY, IDLE)) { // release the engine: this pass's stores before the next runner
                 return work;
             }
-            STATE.setVolatile(this, BUSY);
+            STATE.setVolatile(this, BUSY); // smp_store_mb(): take back ARMED as BUSY before the extra pass reads the doorbells
         }
     }
 
@@ -648,10 +648,14 @@ public final class NvmeDevice implements AutoCloseable {
         MemorySegment events = eisMem.asSlice(eis - eisMem.address(), PAGE);
         for (int qid = 1; qid <= maxIoQueues; qid++) {
             if (sqs[qid] != null) {
-                events.set(JAVA_INT, sqs[qid].tailDoorbell - NvmeQueues.DOORBELL_BASE, sqs[qid].tail);
+                long at = sqs[qid].tailDoorbell - NvmeQueues.DOORBELL_BASE;
+                shadow.set(JAVA_INT, at, sqs[qid].tail);
+                events.set(JAVA_INT, at, sqs[qid].tail);
             }
             if (cqs[qid] != null) {
-                events.set(JAVA_INT, cqs[qid].headDoorbell - NvmeQueues.DOORBELL_BASE, cqs[qid].head);
+                long at = cqs[qid].headDoorbell - NvmeQueues.DOORBELL_BASE;
+                shadow.set(JAVA_INT, at, cqs[qid].head);
+                events.set(JAVA_INT, at, cqs[qid].head);
             }
         }
         eventIdx = events;
@@ -719,7 +723,7 @@ public final class NvmeDevice implements AutoCloseable {
         } else {
             return NvmeStatus.INVALID_LOG_PAGE;
         }
-        if ((offset & 3) != 0 || offset < 0 || offset > size || length > PAGE) {
+        if ((offset & 3) != 0 || offset < 0 || offset >= size || length > PAGE) {
             return NvmeStatus.INVALID_FIELD;
         }
         int from = (int) offset;
@@ -764,8 +768,8 @@ public final class NvmeDevice implements AutoCloseable {
                     return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT;
                 }
                 int n = 0;
-                for (int id = Math.max(nsid, 0) + 1; id <= namespaces.length && n < PAGE / 4; id++) {
-                    scratch.set(JAVA_INT, 4L * n++, id);
+                for (long id = Integer.toUnsignedLong(nsid) + 1; id <= namespaces.length && n < PAGE / 4; id++) {
+                    scratch.set(JAVA_INT, 4L * n++, (int) id);
                 }
             }
             default -> {
@@ -834,7 +838,10 @@ public final class NvmeDevice implements AutoCloseable {
         int nsid = NvmeSqe.nsid(q, e);
         if (opcode == NvmeOpcodes.NVM_FLUSH && nsid == 0xFFFFFFFF) {
             for (Namespace ns : namespaces) {
-                ns.flush();
+                int status = flush(ns);
+                if (status != NvmeStatus.SUCCESS) {
+                    return status;
+                }
             }
             return NvmeStatus.SUCCESS;
         }
