@@ -142,13 +142,13 @@ public final class MrPool implements AutoCloseable {
         if (slot == null) {
             throw new IllegalArgumentException("mr = " + mr + " is not from this pool");
         }
-        if (mr.isValid()) {
-            mr.invalidate(mr.lkey());
-        }
         lock.lock();
         try {
             if (!out[slot]) {
                 throw new IllegalArgumentException("mr = " + mr + " is not acquired: released twice?");
+            }
+            if (mr.isValid()) {
+                mr.invalidate(mr.lkey());
             }
             out[slot] = false;
             free[freeCount++] = mr;
