@@ -41,10 +41,13 @@ public final class NvmeCtrlr implements AutoCloseable {
     private int adminStatus;
     private int adminDw0;
     private boolean adminDone;
+    private Object adminAwaited;
     private final NvmeCallback adminCallback = (arg, cpl) -> {
-        adminStatus = cpl.status();
-        adminDw0 = cpl.dw0();
-        adminDone = true;
+        if (arg == adminAwaited) {
+            adminStatus = cpl.status();
+            adminDw0 = cpl.dw0();
+            adminDone = true;
+        }
     };
     private String serialNumber;
     private String modelNumber;
@@ -217,8 +220,9 @@ public final class NvmeCtrlr implements AutoCloseable {
         MemorySegment shadow = allocateMapped(PAGE);
         MemorySegment events = allocateMapped(PAGE);
         adminDone = false;
+        adminAwaited = new Object();
         if (!admin.submitPrp(NvmeOpcodes.ADMIN_DOORBELL_BUFFER_CONFIG, 0, shadow.address(), events.address(), 0, 0, 0, 0,
-                adminCallback, null)) {
+                adminCallback, adminAwaited)) {
             throw new IllegalStateException("the admin queue is full");
         }
         int status = awaitAdmin(NvmeOpcodes.ADMIN_DOORBELL_BUFFER_CONFIG);
@@ -261,7 +265,8 @@ public final class NvmeCtrlr implements AutoCloseable {
      */
     public int adminCommand(int opcode, int nsid, MemorySegment data, int cdw10, int cdw11, int cdw12, int cdw13) {
         adminDone = false;
-        if (!admin.submitRaw(opcode, nsid, data, cdw10, cdw11, cdw12, cdw13, adminCallback, null)) {
+        adminAwaited = new Object();
+        if (!admin.submitRaw(opcode, nsid, data, cdw10, cdw11, cdw12, cdw13, adminCallback, adminAwaited)) {
             throw new IllegalStateException("the admin queue is full");
         }
         return awaitAdmin(opcode);
@@ -270,7 +275,8 @@ public final class NvmeCtrlr implements AutoCloseable {
     /** Create I/O SQ/CQ: PRP1 is the base of a physically contiguous queue, PRP2 is unused. */
     private int createQueue(String what, int opcode, MemorySegment queue, int cdw10, int cdw11) {
         adminDone = false;
-        if (!admin.submitPrp(opcode, 0, queue.address(), 0, cdw10, cdw11, 0, 0, adminCallback, null)) {
+        adminAwaited = new Object();
+        if (!admin.submitPrp(opcode, 0, queue.address(), 0, cdw10, cdw11, 0, 0, adminCallback, adminAwaited)) {
             throw new IllegalStateException("the admin queue is full");
         }
         int status = awaitAdmin(opcode);
