@@ -1,0 +1,501 @@
+package dev.qpair.hca;
+
+import dev.qpair.memory.AccessFlags;
+import dev.qpair.memory.AccessStatus;
+import dev.qpair.memory.Translation;
+import dev.qpair.rings.Cqe;
+import dev.qpair.rings.DoorbellRecord;
+import dev.qpair.rings.RecvWqe;
+import dev.qpair.rings.SendWqe;
+import dev.qpair.rings.WcOpcode;
+import dev.qpair.rings.WcStatus;
+import dev.qpair.rings.WrOpcode;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HCA device engine: one code path for the semantics, run by a dedicated busy-polling thread
+ * ({@link DeviceMode#THREAD}) or by the thread that rings the doorbell ({@link DeviceMode#INLINE}).
+ *
+ * <p><b>Serialization.</b> Each QP's send side is a task in rxe's states IDLE -> BUSY -> ARMED
+ * ({@link QueuePair#scheduleTask()}): the doorbell that finds it IDLE owns the pass; doorbells
+ * that arrive while it is BUSY arm it, and coalesce into one more pass. A QP's responder (its
+ * receive queue, its expected PSN) is entered by the peer's pass under the QP's responder lock;
+ * a CQ's producer side under the CQ's lock. Lock order: task, then responder, then CQ.
+ *
+ * <p><b>Active list.</b> In THREAD mode the doorbell that takes a task from IDLE to BUSY pushes the
+ * QP on an intrusive lock-free stack; the engine thread takes the whole stack at once and runs each
+ * QP's task. A QP is on the stack at most once, so its cost per loop grows with the QPs that have
+ * pending doorbells, not with all QPs. RNR timers are the exception: while a QP waits on an RNR
+ * NAK, the idle engine scans the device's QPs for expired timers.
+ *
+ * <p><b>Trust.</b> The engine reads the doorbell record with acquire, then the WQEs, and validates
+ * every field: a garbage opcode, ds, length or key becomes an error completion, never an exception
+ * on the engine thread, and every byte it moves is granted by the key table.
+ */
+final class Engine {
+
+    private static final VarHandle ACTIVE;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final long MAX_MSG = Integer.MAX_VALUE;
+    /** A pass's outcome meaning "RNR NAK: leave the WQE at the head and retry later". */
+    private static final int RNR = -1;
+
+    static {
+        try {
+            ACTIVE = MethodHandles.lookup().findVarHandle(Engine.class, "active", QueuePair.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Device device;
+    private final DeviceMode mode;
+    @SuppressWarnings("unused")
+    private volatile QueuePair active;
+    private volatile boolean running;
+    private final AtomicInteger rnrWaiters = new AtomicInteger();
+    private Thread thread;
+
+    Engine(Device device, DeviceMode mode) {
+        this.device = device;
+        this.mode = mode;
+    }
+
+    void start() {
+        if (mode != DeviceMode.THREAD) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, "qpair-hca-engine");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() {
+        int idle = 0;
+        while (running) {
+            QueuePair qp = (QueuePair) ACTIVE.getAndSet(this, (QueuePair) null); // xchg(): takes the active list, acquiring each pusher's stores
+            if (qp == null) {
+                if (rnrWaiters.get() > 0) {
+                    runDueTimers();
+                }
+                if (++idle < 4096) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                    idle = 0;
+                }
+                continue;
+            }
+            idle = 0;
+            while (qp != null) {
+                QueuePair next = qp.nextActive;
+                qp.nextActive = null;
+                runTask(qp);
+                qp = next;
+            }
+        }
+    }
+
+    /** The doorbell's effect on the engine: schedules the QP's task, running it here in INLINE mode. */
+    void doorbell(QueuePair qp) {
+        if (!qp.scheduleTask()) {
+            return;
+        }
+        if (mode == DeviceMode.INLINE || !running) {
+            runTask(qp);
+            return;
+        }
+        QueuePair head;
+        do {
+            head = (QueuePair) ACTIVE.getAcquire(this); // smp_load_acquire(): the current head before linking to it
+            qp.nextActive = head;
+        } while (!ACTIVE.compareAndSet(this, head, qp)); // cmpxchg(): publishes nextActive and the doorbell with the push
+    }
+
+    private void runTask(QueuePair qp) {
+        do {
+            try {
+                pass(qp);
+            } catch (RuntimeException | Error e) {
+                // An engine fault must not kill the device thread: the QP goes to ERR and the host hears of it.
+                if (moveToError(qp)) {
+                    device.raise(AsyncEvent.QP_FATAL, qp.qpNum());
+                }
+            }
+        } while (qp.finishTaskPass());
+        device.handleOverflows();
+    }
+
+    void runDueTimers() {
+        if (rnrWaiters.get() == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (QueuePair qp : device.qpSnapshot()) {
+            if (qp.rnrWaiting && now - qp.rnrDeadline >= 0) {
+                qp.engine().doorbell(qp);
+            }
+        }
+    }
+
+    // ---- the requester pass ----
+
+    private void pass(QueuePair qp) {
+        QpState s = qp.state;
+        if (s == QpState.ERR) {
+            flushSend(qp);
+            return;
+        }
+        if (s != QpState.RTS) {
+            return;
+        }
+        if (qp.rnrWaiting) {
+            if (!qp.rnrKicked && System.nanoTime() - qp.rnrDeadline < 0) {
+                return;
+            }
+            qp.rnrKicked = false;
+        }
+        int producer = DoorbellRecord.sendProducerAcquire(qp.record);
+        SendWqe wqe = qp.deviceWqe;
+        while (qp.deviceSq != producer) {
+            if (qp.state != QpState.RTS) {
+                break;
+            }
+            int index = qp.deviceSq;
+            wqe.at(index);
+            int avail = producer - index;
+            int ds = wqe.ds();
+            int blocks = SendWqe.basicBlocks(ds);
+            int status;
+            int byteLen = 0;
+            if (avail < 0 || blocks == 0 || blocks > SendWqe.MAX_BASIC_BLOCKS || blocks > avail) {
+                status = WcStatus.LOC_QP_OP_ERR;
+                blocks = avail <= 0 ? 1 : Math.max(1, Math.min(blocks, avail));
+            } else {
+                long r = execute(qp, wqe, ds);
+                if (r == RNR) {
+                    return;
+                }
+                status = (int) (r >>> 32);
+                byteLen = (int) r;
+            }
+            if (status != WcStatus.SUCCESS || (wqe.flags() & SendWqe.FLAG_SIGNALED) != 0) {
+                completeSend(qp, wqe, index, status, byteLen);
+            }
+            qp.deviceSq = index + blocks;
+            if (status != WcStatus.SUCCESS) {
+                moveToError(qp);
+                flushSend(qp);
+                return;
+            }
+        }
+        if (qp.state == QpState.ERR) {
+            flushSend(qp);
+        }
+    }
+
+    private void completeSend(QueuePair qp, SendWqe wqe, int index, int status, int byteLen) {
+        qp.sendCq().produce(wqe.wrId(), status, wcOpcode(wqe.opcode()), byteLen, 0, 0, qp.qpNum(), qp.destQpn, index & 0xffff);
+    }
+
+    private static int wcOpcode(int op) {
+        return switch (op) {
+            case WrOpcode.RDMA_WRITE, WrOpcode.RDMA_WRITE_WITH_IMM -> WcOpcode.RDMA_WRITE;
+            case WrOpcode.RDMA_READ -> WcOpcode.RDMA_READ;
+            case WrOpcode.ATOMIC_CMP_AND_SWP -> WcOpcode.COMP_SWAP;
+            case WrOpcode.ATOMIC_FETCH_AND_ADD -> WcOpcode.FETCH_ADD;
+            case WrOpcode.LOCAL_INV -> WcOpcode.LOCAL_INV;
+            default -> WcOpcode.SEND;
+        };
+    }
+
+    private static long result(int status, long byteLen) {
+        return (long) status << 32 | (byteLen & 0xffff_ffffL);
+    }
+
+    /** Executes one WQE: {@code status << 32 | byte_len}, or {@link #RNR}. */
+    private long execute(QueuePair qp, SendWqe wqe, int ds) {
+        int op = wqe.opcode();
+        int flags = wqe.flags();
+        boolean supported = op == WrOpcode.SEND || op == WrOpcode.SEND_WITH_IMM || op == WrOpcode.RDMA_WRITE
+                || op == WrOpcode.RDMA_WRITE_WITH_IMM || op == WrOpcode.RDMA_READ || WrOpcode.hasAtomic(op) || op == WrOpcode.NOP;
+        if (!supported) {
+            return result(WcStatus.LOC_QP_OP_ERR, 0);
+        }
+        if (op == WrOpcode.NOP) {
+            return result(WcStatus.SUCCESS, 0);
+        }
+        int payloadBytes = ds * SendWqe.OCTOWORD_SIZE - SendWqe.payloadOffset(op);
+        if (payloadBytes < 0) {
+            return result(WcStatus.LOC_QP_OP_ERR, 0);
+        }
+        boolean atomic = WrOpcode.hasAtomic(op);
+        boolean scatter = op == WrOpcode.RDMA_READ || atomic;
+        Sgl local = qp.localSgl;
+        if ((flags & SendWqe.FLAG_INLINE) != 0) {
+            int n = wqe.inlineByteCount();
+            if (!WrOpcode.allowsInline(op) || n < 0 || n > qp.maxInlineData
+                    || n + (int) SendWqe.INLINE_HEADER.byteSize() > payloadBytes) {
+                return result(WcStatus.LOC_QP_OP_ERR, 0);
+            }
+            long at = (wqe.offset() + SendWqe.payloadOffset(op) + SendWqe.INLINE_HEADER.byteSize()) & (qp.sqRing.byteSize() - 1);
+            local.raw(qp.sqRing, at, n);
+        } else {
+            int numSge = payloadBytes / (int) SendWqe.DATA_SEGMENT.byteSize();
+            if (numSge > qp.maxSendSge) {
+                return result(WcStatus.LOC_QP_OP_ERR, 0);
+            }
+            local.sendSges(wqe, numSge, scatter ? AccessFlags.LOCAL_WRITE : 0, qp.pd());
+        }
+        long len = local.validate();
+        if (len < 0) {
+            int refusal = (int) (-1 - len);
+            return result(refusal == AccessStatus.OUT_OF_BOUNDS ? WcStatus.LOC_LEN_ERR : WcStatus.LOC_PROT_ERR, 0);
+        }
+        if (len > MAX_MSG || len > qp.device().queryPort().maxMsgSize() || (atomic && len != Long.BYTES)) {
+            return result(WcStatus.LOC_LEN_ERR, 0);
+        }
+        QueuePair peer = qp.peer;
+        if (peer == null) {
+            return result(WcStatus.RETRY_EXC_ERR, 0);
+        }
+        long r;
+        boolean peerFailed;
+        peer.respLock.lock();
+        try {
+            r = respond(qp, peer, wqe, op, local, len);
+            peerFailed = peer.state == QpState.ERR;
+        } finally {
+            peer.respLock.unlock();
+        }
+        if (peerFailed) {
+            peer.engine().doorbell(peer);
+        }
+        return r;
+    }
+
+    /** The responder, run under {@code peer.respLock}: one request arrives, the answer is the requester's status. */
+    private long respond(QueuePair qp, QueuePair peer, SendWqe wqe, int op, Sgl local, long len) {
+        QpState ps = peer.state;
+        if (ps != QpState.RTR && ps != QpState.RTS && ps != QpState.SQD) {
+            return result(WcStatus.RETRY_EXC_ERR, 0);
+        }
+        if (peer.expectedPsn != qp.sqPsn) {
+            return result(WcStatus.RETRY_EXC_ERR, 0);
+        }
+        int packets = (int) Math.max(1, (len + qp.mtu - 1) / qp.mtu);
+        boolean needsRecv = op == WrOpcode.SEND || op == WrOpcode.SEND_WITH_IMM || op == WrOpcode.RDMA_WRITE_WITH_IMM;
+        if (needsRecv && DoorbellRecord.recvProducerAcquire(peer.record) == peer.deviceRq) {
+            return rnr(qp);
+        }
+        if (qp.rnrWaiting) {
+            setRnrWaiting(qp, false);
+            qp.rnrRetriesLeft = qp.rnrRetry;
+        }
+        int status;
+        switch (op) {
+            case WrOpcode.SEND, WrOpcode.SEND_WITH_IMM -> {
+                RecvWqe rwqe = peer.deviceRwqe;
+                rwqe.at(peer.deviceRq);
+                int n = rwqe.numSge();
+                if (n < 0 || n > rwqe.maxSges()) {
+                    return responderError(qp, peer, WcStatus.LOC_QP_OP_ERR, WcStatus.REM_OP_ERR, len);
+                }
+                Sgl rs = peer.recvSgl.recvSges(rwqe, n, AccessFlags.LOCAL_WRITE, peer.pd());
+                long room = rs.validate();
+                if (room < 0) {
+                    int refusal = (int) (-1 - room);
+                    return responderError(qp, peer, refusal == AccessStatus.OUT_OF_BOUNDS ? WcStatus.LOC_LEN_ERR : WcStatus.LOC_PROT_ERR,
+                            WcStatus.REM_OP_ERR, len);
+                }
+                if (room < len) {
+                    return responderError(qp, peer, WcStatus.LOC_LEN_ERR, WcStatus.REM_INV_REQ_ERR, len);
+                }
+                int st = Sgl.copy(local, rs, len);
+                if (st != AccessStatus.OK) {
+                    return responderError(qp, peer, WcStatus.LOC_PROT_ERR, WcStatus.REM_OP_ERR, len);
+                }
+                boolean imm = op == WrOpcode.SEND_WITH_IMM;
+                completeRecv(qp, peer, WcOpcode.RECV, len, imm ? wqe.immData() : 0, imm ? Cqe.WC_FLAG_WITH_IMM : 0);
+                status = WcStatus.SUCCESS;
+            }
+            case WrOpcode.RDMA_WRITE, WrOpcode.RDMA_WRITE_WITH_IMM -> {
+                Sgl remote = qp.remoteSgl.range(wqe.rkey(), wqe.remoteAddress(), len, AccessFlags.REMOTE_WRITE, peer.pd());
+                long v = remote.validate();
+                if (v < 0) {
+                    return responderError(qp, peer, -1, WcStatus.REM_ACCESS_ERR, len);
+                }
+                if (Sgl.copy(local, remote, len) != AccessStatus.OK) {
+                    return responderError(qp, peer, -1, WcStatus.REM_ACCESS_ERR, len);
+                }
+                if (op == WrOpcode.RDMA_WRITE_WITH_IMM) {
+                    completeRecv(qp, peer, WcOpcode.RECV_RDMA_WITH_IMM, len, wqe.immData(), Cqe.WC_FLAG_WITH_IMM);
+                }
+                status = WcStatus.SUCCESS;
+            }
+            case WrOpcode.RDMA_READ -> {
+                Sgl remote = qp.remoteSgl.range(wqe.rkey(), wqe.remoteAddress(), len, AccessFlags.REMOTE_READ, peer.pd());
+                long v = remote.validate();
+                if (v < 0) {
+                    return responderError(qp, peer, -1, WcStatus.REM_ACCESS_ERR, len);
+                }
+                if (Sgl.copy(remote, local, len) != AccessStatus.OK) {
+                    return responderError(qp, peer, -1, WcStatus.REM_ACCESS_ERR, len);
+                }
+                status = WcStatus.SUCCESS;
+            }
+            default -> {
+                long raddr = wqe.remoteAddress();
+                if ((raddr & (Long.BYTES - 1)) != 0) {
+                    return responderError(qp, peer, -1, WcStatus.REM_INV_REQ_ERR, len);
+                }
+                Translation t = qp.atomicTranslation;
+                int st = peer.pd().table().lookup(wqe.rkey(), raddr, Long.BYTES, AccessFlags.REMOTE_ATOMIC, peer.pd(), t);
+                if (st != AccessStatus.OK || !t.next()) {
+                    return responderError(qp, peer, -1,
+                            st == AccessStatus.MISALIGNED_ATOMIC ? WcStatus.REM_INV_REQ_ERR : WcStatus.REM_ACCESS_ERR, len);
+                }
+                MemorySegment target = t.segment();
+                long at = t.offset();
+                long old = op == WrOpcode.ATOMIC_CMP_AND_SWP
+                        ? (long) LONG.compareAndExchange(target, at, wqe.compare(), wqe.swapAdd()) // atomic_cmpxchg(): full barrier, the responder's atomic
+                        : (long) LONG.getAndAdd(target, at, wqe.swapAdd()); // atomic_fetch_add(): full barrier, the responder's atomic
+                while (t.next()) {
+                    // drains the translation: an 8-byte aligned atomic is one piece
+                }
+                qp.atomicScratch.set(ValueLayout.JAVA_LONG, 0, old);
+                if (Sgl.copy(qp.scratchSgl.raw(qp.atomicScratch, 0, Long.BYTES), local, Long.BYTES) != AccessStatus.OK) {
+                    status = WcStatus.LOC_PROT_ERR;
+                    break;
+                }
+                status = WcStatus.SUCCESS;
+            }
+        }
+        peer.expectedPsn = (peer.expectedPsn + packets) & 0xff_ffff;
+        qp.sqPsn = (qp.sqPsn + packets) & 0xff_ffff;
+        return result(status, len);
+    }
+
+    private long rnr(QueuePair qp) {
+        if (qp.rnrRetry != QpAttr.RNR_RETRY_INFINITE) {
+            if (qp.rnrRetriesLeft == 0) {
+                setRnrWaiting(qp, false);
+                qp.rnrRetriesLeft = qp.rnrRetry;
+                return result(WcStatus.RNR_RETRY_EXC_ERR, 0);
+            }
+            qp.rnrRetriesLeft--;
+        }
+        qp.rnrDeadline = System.nanoTime() + qp.rnrTimerNanos;
+        setRnrWaiting(qp, true);
+        return RNR;
+    }
+
+    private static void setRnrWaiting(QueuePair qp, boolean waiting) {
+        if (qp.casRnrWaiting(!waiting, waiting)) {
+            if (waiting) {
+                qp.engine().rnrWaiters.incrementAndGet();
+            } else {
+                qp.engine().rnrWaiters.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * A request the responder refuses: it NAKs with {@code requesterStatus}, completes the receive
+     * it consumed with {@code responderStatus} (-1: none consumed) and moves to ERR, as IBTA's
+     * class C and D errors do. The caller holds {@code peer.respLock}.
+     */
+    private long responderError(QueuePair qp, QueuePair peer, int responderStatus, int requesterStatus, long len) {
+        if (responderStatus >= 0) {
+            RecvWqe rwqe = peer.deviceRwqe;
+            rwqe.at(peer.deviceRq);
+            peer.recvCq().produce(rwqe.wrId(), responderStatus, WcOpcode.RECV, 0, 0, 0, peer.qpNum(), qp.qpNum(), peer.deviceRq & 0xffff);
+            peer.deviceRq++;
+        }
+        moveToError(peer);
+        return result(requesterStatus, 0);
+    }
+
+    private void completeRecv(QueuePair qp, QueuePair peer, int opcode, long len, int imm, int flags) {
+        RecvWqe rwqe = peer.deviceRwqe;
+        rwqe.at(peer.deviceRq);
+        peer.recvCq().produce(rwqe.wrId(), WcStatus.SUCCESS, opcode, (int) len, imm, flags, peer.qpNum(), qp.qpNum(), peer.deviceRq & 0xffff);
+        peer.deviceRq++;
+    }
+
+    // ---- errors and flushes ----
+
+    /**
+     * Moves {@code qp} to ERR (once): flushes its receive queue now and schedules its task to
+     * flush the send queue. Any thread; takes the QP's responder lock.
+     *
+     * @return {@code true} when this call made the move
+     */
+    boolean moveToError(QueuePair qp) {
+        synchronized (qp) {
+            if (qp.state == QpState.ERR) {
+                return false;
+            }
+            qp.state = QpState.ERR;
+        }
+        setRnrWaiting(qp, false);
+        flushRecv(qp);
+        qp.engine().doorbell(qp);
+        return true;
+    }
+
+    /** Completes every posted receive of a QP in ERR with WR_FLUSH_ERR. */
+    void flushRecv(QueuePair qp) {
+        qp.respLock.lock();
+        try {
+            if (qp.state != QpState.ERR) {
+                return;
+            }
+            int producer = DoorbellRecord.recvProducerAcquire(qp.record);
+            RecvWqe rwqe = qp.deviceRwqe;
+            int limit = qp.recvCapacity();
+            while (qp.deviceRq != producer && limit-- > 0) {
+                rwqe.at(qp.deviceRq);
+                qp.recvCq().produce(rwqe.wrId(), WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, 0, 0, qp.qpNum(), qp.destQpn,
+                        qp.deviceRq & 0xffff);
+                qp.deviceRq++;
+            }
+        } finally {
+            qp.respLock.unlock();
+        }
+    }
+
+    /** In the QP's task: completes every posted send WQE of a QP in ERR with WR_FLUSH_ERR. */
+    private void flushSend(QueuePair qp) {
+        int producer = DoorbellRecord.sendProducerAcquire(qp.record);
+        SendWqe wqe = qp.deviceWqe;
+        while (qp.deviceSq != producer) {
+            int index = qp.deviceSq;
+            int avail = producer - index;
+            if (avail < 0 || avail > qp.sqSlots) {
+                qp.deviceSq = producer;
+                return;
+            }
+            wqe.at(index);
+            int blocks = Math.max(1, Math.min(SendWqe.basicBlocks(wqe.ds()), avail));
+            completeSend(qp, wqe, index, WcStatus.WR_FLUSH_ERR, 0);
+            qp.deviceSq = index + blocks;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.qpair.hca;
+
+import dev.qpair.memory.AccessStatus;
+import dev.qpair.memory.ProtectionDomain;
+import dev.qpair.memory.Translation;
+import dev.qpair.rings.RecvWqe;
+import dev.qpair.rings.SendWqe;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The engine's cursor over the memory one side of an operation touches: the data segments of a
+ * send WQE, of a receive WQE, one (key, address, length) range named by an rkey, or raw bytes
+ * (inline data in the send ring, wrapping at its end). Every keyed element goes through
+ * {@code KeyTable.lookup} with the access and PD given; {@link #copy} moves bytes between two
+ * cursors piece by piece. Reused by one engine task at a time; allocates nothing.
+ */
+final class Sgl {
+
+    private static final int SEND_SGES = 0;
+    private static final int RECV_SGES = 1;
+    private static final int RANGE = 2;
+    private static final int RAW = 3;
+
+    private int kind;
+    private SendWqe sendWqe;
+    private RecvWqe recvWqe;
+    private int count;
+    private int access;
+    private ProtectionDomain pd;
+    private int rangeKey;
+    private long rangeAddr;
+    private long rangeLength;
+    private MemorySegment raw;
+    private long rawOffset;
+    private long rawLength;
+
+    private final Translation t = new Translation();
+    private int element;
+    private MemorySegment seg;
+    private long off;
+    private long rem;
+    private int refusal;
+
+    Sgl sendSges(SendWqe wqe, int numSge, int access, ProtectionDomain pd) {
+        this.kind = SEND_SGES;
+        this.sendWqe = wqe;
+        this.count = numSge;
+        this.access = access;
+        this.pd = pd;
+        return rewind();
+    }
+
+    Sgl recvSges(RecvWqe wqe, int numSge, int access, ProtectionDomain pd) {
+        this.kind = RECV_SGES;
+        this.recvWqe = wqe;
+        this.count = numSge;
+        this.access = access;
+        this.pd = pd;
+        return rewind();
+    }
+
+    Sgl range(int key, long addr, long length, int access, ProtectionDomain pd) {
+        this.kind = RANGE;
+        this.rangeKey = key;
+        this.rangeAddr = addr;
+        this.rangeLength = length;
+        this.count = 1;
+        this.access = access;
+        this.pd = pd;
+        return rewind();
+    }
+
+    /** Raw bytes: {@code length} at {@code offset} of {@code segment}, wrapping at its end (a ring). */
+    Sgl raw(MemorySegment segment, long offset, long length) {
+        this.kind = RAW;
+        this.raw = segment;
+        this.rawOffset = offset;
+        this.rawLength = length;
+        this.count = 2;
+        return rewind();
+    }
+
+    Sgl rewind() {
+        element = 0;
+        rem = 0;
+        refusal = AccessStatus.OK;
+        while (t.next()) {
+            // drains the last lookup's pieces: the cursor restarts at the first element
+        }
+        return this;
+    }
+
+    /**
+     * Looks every element up without copying.
+     *
+     * @return the total length, or {@code -1 - status} for the first refused element's {@link AccessStatus}
+     */
+    long validate() {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            if (kind == RAW) {
+                return rawLength;
+            }
+            long len = length(i);
+            if (len < 0) {
+                return -1 - AccessStatus.OUT_OF_BOUNDS;
+            }
+            int st = lookup(i);
+            if (st != AccessStatus.OK) {
+                return -1 - st;
+            }
+            total += len;
+        }
+        rewind();
+        return total;
+    }
+
+    private long length(int i) {
+        return switch (kind) {
+            case SEND_SGES -> sendWqe.sgeLength(i) & 0xffff_ffffL;
+            case RECV_SGES -> recvWqe.sgeLength(i) & 0xffff_ffffL;
+            default -> rangeLength;
+        };
+    }
+
+    private int lookup(int i) {
+        return switch (kind) {
+            case SEND_SGES -> pd.table().lookup(sendWqe.sgeLkey(i), sendWqe.sgeAddress(i), sendWqe.sgeLength(i) & 0xffff_ffffL, access, pd, t);
+            case RECV_SGES -> pd.table().lookup(recvWqe.sgeLkey(i), recvWqe.sgeAddress(i), recvWqe.sgeLength(i) & 0xffff_ffffL, access, pd, t);
+            default -> pd.table().lookup(rangeKey, rangeAddr, rangeLength, access, pd, t);
+        };
+    }
+
+    /** Loads the next piece; {@code false} at the end, or on a refusal ({@link #refusal()}). */
+    private boolean nextPiece() {
+        if (kind == RAW) {
+            long size = raw.byteSize();
+            if (element == 0) {
+                element = 1;
+                seg = raw;
+                off = rawOffset;
+                rem = Math.min(rawLength, size - rawOffset);
+                if (rem > 0) {
+                    return true;
+                }
+            }
+            if (element == 1) {
+                element = 2;
+                seg = raw;
+                off = 0;
+                rem = rawLength - Math.min(rawLength, size - rawOffset);
+                return rem > 0;
+            }
+            return false;
+        }
+        for (;;) {
+            if (t.next()) {
+                seg = t.segment();
+                off = t.offset();
+                rem = t.length();
+                return true;
+            }
+            if (element == count) {
+                return false;
+            }
+            int st = lookup(element++);
+            if (st != AccessStatus.OK) {
+                refusal = st;
+                return false;
+            }
+        }
+    }
+
+    int refusal() {
+        return refusal;
+    }
+
+    /** The memory segment and offset of the first piece (for an 8-byte atomic target); {@code null} if none. */
+    MemorySegment firstSegment() {
+        return rem > 0 || nextPiece() ? seg : null;
+    }
+
+    long firstOffset() {
+        return off;
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code src}'s cursor to {@code dst}'s.
+     *
+     * @return {@link AccessStatus#OK}, or the refusal met on the way, or {@link AccessStatus#OUT_OF_BOUNDS} when a side ran short
+     */
+    static int copy(Sgl src, Sgl dst, long length) {
+        long done = 0;
+        while (done < length) {
+            if (src.rem == 0 && !src.nextPiece()) {
+                return src.refusal != AccessStatus.OK ? src.refusal : AccessStatus.OUT_OF_BOUNDS;
+            }
+            if (dst.rem == 0 && !dst.nextPiece()) {
+                return dst.refusal != AccessStatus.OK ? dst.refusal : AccessStatus.OUT_OF_BOUNDS;
+            }
+            long n = Math.min(length - done, Math.min(src.rem, dst.rem));
+            MemorySegment.copy(src.seg, src.off, dst.seg, dst.off, n);
+            src.off += n;
+            src.rem -= n;
+            dst.off += n;
+            dst.rem -= n;
+            done += n;
+        }
+        return AccessStatus.OK;
+    }
+}
