@@ -3,6 +3,7 @@
  */
 module dev.qpair.perf {
     requires dev.qpair.barriers;
+    requires dev.qpair.hca;
     requires HdrHistogram;
     requires org.jctools.core;
     requires org.agrona;
