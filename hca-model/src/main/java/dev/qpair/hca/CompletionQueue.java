@@ -39,10 +39,11 @@ public final class CompletionQueue {
     private final CqProducer producer;
     private final Cqe deviceCqe;
     final SpinLock producerLock = new SpinLock();
-    private volatile boolean overflowed;
-    volatile boolean overflowHandled;
+    private volatile boolean overflowed; // smp_store_release/smp_load_acquire: producers after the overflow drop their CQEs
+    volatile boolean overflowHandled; // read and written under the device's monitor; volatile for isOverflowed-style diagnostics
     private long dropped;
     private boolean polling;
+    private boolean positioned;
 
     CompletionQueue(Device device, int cqn, Arena arena, int capacity, int cqeSize) {
         this.device = device;
@@ -88,6 +89,7 @@ public final class CompletionQueue {
             return false;
         }
         polling = true;
+        positioned = true;
         onPolled(offset);
         return true;
     }
@@ -95,20 +97,27 @@ public final class CompletionQueue {
     /** {@code ibv_next_poll}: steps to the next completion; {@code false} when there is none. */
     public boolean nextPoll() {
         checkPolling("nextPoll");
-        consumer.advance();
+        if (positioned) {
+            consumer.advance();
+        }
         long offset = consumer.pollAcquire();
         if (offset == CqConsumer.CQ_EMPTY) {
+            positioned = false;
             return false;
         }
+        positioned = true;
         onPolled(offset);
         return true;
     }
 
-    /** {@code ibv_end_poll}: steps past the current completion and returns the polled CQEs to the device. */
+    /** {@code ibv_end_poll}: steps past the current completion, if any, and returns the polled CQEs to the device. */
     public void endPoll() {
         checkPolling("endPoll");
         polling = false;
-        consumer.advance();
+        if (positioned) {
+            consumer.advance();
+            positioned = false;
+        }
         consumer.publishConsumerIndexRelease();
     }
 

@@ -37,8 +37,8 @@ public final class Device implements AutoCloseable {
     private int asyncHead;
     private int asyncCount;
     private long asyncLost;
-    private volatile QpTable qpTable = QpTable.EMPTY;
-    private volatile boolean overflowPending;
+    private volatile QpTable qpTable = QpTable.EMPTY; // rcu_assign_pointer/rcu_dereference: a whole table before the pollers that look QPNs up
+    private volatile boolean overflowPending; // smp_store_release/smp_load_acquire: an overflow before the pass end that handles it
     private int nextCqn = 1;
     private boolean closed;
 
@@ -217,6 +217,11 @@ public final class Device implements AutoCloseable {
         if (mode == DeviceMode.INLINE) {
             engine.runDueTimers();
         }
+    }
+
+    /** Every QP, from the published table: no lock, no allocation (the RNR timer scan). */
+    QueuePair[] allQps() {
+        return qpTable.all;
     }
 
     synchronized QueuePair[] qpSnapshot() {

@@ -43,6 +43,8 @@ final class Engine {
     private static final long MAX_MSG = Integer.MAX_VALUE;
     /** A pass's outcome meaning "RNR NAK: leave the WQE at the head and retry later". */
     private static final int RNR = -1;
+    /** Idle loops the engine thread spins before it starts yielding its core between polls (few-core machines). */
+    private static final int IDLE_SPINS = 1 << 12;
 
     static {
         try {
@@ -55,8 +57,8 @@ final class Engine {
     private final Device device;
     private final DeviceMode mode;
     @SuppressWarnings("unused")
-    private volatile QueuePair active;
-    private volatile boolean running;
+    private volatile QueuePair active; // the active list's head: pushed with cmpxchg, taken with xchg (llist_add / llist_del_all)
+    private volatile boolean running; // WRITE_ONCE/READ_ONCE with ordering: stop() before the engine thread's last loop
     private final AtomicInteger rnrWaiters = new AtomicInteger();
     private Thread thread;
 
@@ -89,19 +91,19 @@ final class Engine {
     private void loop() {
         int idle = 0;
         while (running) {
-            QueuePair qp = (QueuePair) ACTIVE.getAndSet(this, (QueuePair) null); // xchg(): takes the active list, acquiring each pusher's stores
+            QueuePair qp = (QueuePair) ACTIVE.getOpaque(this); // READ_ONCE(): polls the list head without taking its line exclusive
             if (qp == null) {
                 if (rnrWaiters.get() > 0) {
                     runDueTimers();
                 }
-                if (++idle < 4096) {
+                if (++idle < IDLE_SPINS) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
-                    idle = 0;
                 }
                 continue;
             }
+            qp = (QueuePair) ACTIVE.getAndSet(this, (QueuePair) null); // xchg(): takes the active list, acquiring each pusher's stores
             idle = 0;
             while (qp != null) {
                 QueuePair next = qp.nextActive;
@@ -130,6 +132,7 @@ final class Engine {
 
     private void runTask(QueuePair qp) {
         do {
+            qp.passes++;
             try {
                 pass(qp);
             } catch (RuntimeException | Error e) {
@@ -147,7 +150,7 @@ final class Engine {
             return;
         }
         long now = System.nanoTime();
-        for (QueuePair qp : device.qpSnapshot()) {
+        for (QueuePair qp : device.allQps()) {
             if (qp.rnrWaiting && now - qp.rnrDeadline >= 0) {
                 qp.engine().doorbell(qp);
             }
@@ -332,7 +335,8 @@ final class Engine {
                     return responderError(qp, peer, WcStatus.LOC_PROT_ERR, WcStatus.REM_OP_ERR, len);
                 }
                 boolean imm = op == WrOpcode.SEND_WITH_IMM;
-                completeRecv(qp, peer, WcOpcode.RECV, len, imm ? wqe.immData() : 0, imm ? Cqe.WC_FLAG_WITH_IMM : 0);
+                int solicited = (wqe.flags() & SendWqe.FLAG_SOLICITED) != 0 ? Cqe.WC_FLAG_SOLICITED : 0;
+                completeRecv(qp, peer, WcOpcode.RECV, len, imm ? wqe.immData() : 0, (imm ? Cqe.WC_FLAG_WITH_IMM : 0) | solicited);
                 status = WcStatus.SUCCESS;
             }
             case WrOpcode.RDMA_WRITE, WrOpcode.RDMA_WRITE_WITH_IMM -> {
@@ -448,11 +452,14 @@ final class Engine {
      * @return {@code true} when this call made the move
      */
     boolean moveToError(QueuePair qp) {
-        synchronized (qp) {
-            if (qp.state == QpState.ERR) {
+        for (;;) {
+            QpState s = qp.state;
+            if (s == QpState.ERR) {
                 return false;
             }
-            qp.state = QpState.ERR;
+            if (qp.casState(s, QpState.ERR)) {
+                break;
+            }
         }
         setRnrWaiting(qp, false);
         flushRecv(qp);

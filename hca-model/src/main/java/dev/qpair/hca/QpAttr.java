@@ -54,8 +54,33 @@ public final class QpAttr {
         return this;
     }
 
-    /** The target state. */
+    /** The target state (or, after {@link QueuePair#queryQp}, the current one). */
     public QpState qpState() {
         return qpState;
+    }
+
+    /** {@code dest_qp_num}; -1 before RTR. */
+    public int destQpNum() {
+        return destQpNum;
+    }
+
+    /** {@code rq_psn}: the next PSN the responder expects. */
+    public int rqPsn() {
+        return rqPsn;
+    }
+
+    /** {@code sq_psn}: the next PSN the requester sends. */
+    public int sqPsn() {
+        return sqPsn;
+    }
+
+    /** {@code rnr_retry}. */
+    public int rnrRetry() {
+        return rnrRetry;
+    }
+
+    /** The RNR timer in nanoseconds. */
+    public long minRnrTimerNanos() {
+        return minRnrTimerNanos;
     }
 }

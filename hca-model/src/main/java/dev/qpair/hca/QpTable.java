@@ -11,8 +11,10 @@ final class QpTable {
     private final int[] qpns;
     private final QueuePair[] qps;
     private final int mask;
+    final QueuePair[] all;
 
     QpTable(QueuePair[] all) {
+        this.all = all;
         int size = Integer.highestOneBit(Math.max(4, all.length * 2) - 1) << 1;
         qpns = new int[size];
         qps = new QueuePair[size];

@@ -46,6 +46,7 @@ public final class QueuePair {
     private static final VarHandle SQ_FREED;
     private static final VarHandle RQ_FREED;
     private static final VarHandle RNR_WAITING;
+    private static final VarHandle STATE;
 
     static {
         try {
@@ -53,6 +54,7 @@ public final class QueuePair {
             TASK = l.findVarHandle(QueuePair.class, "taskState", int.class);
             SQ_FREED = l.findVarHandle(QueuePair.class, "sqFreed", int.class);
             RQ_FREED = l.findVarHandle(QueuePair.class, "rqFreed", int.class);
+            STATE = l.findVarHandle(QueuePair.class, "state", QpState.class);
             RNR_WAITING = l.findVarHandle(QueuePair.class, "rnrWaiting", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -111,6 +113,7 @@ public final class QueuePair {
     private boolean recvOpen;
     private boolean recvBatch;
     private int rqTail;
+    private int rqPublished;
     private int rqFreedCache;
     @SuppressWarnings("unused")
     private int rqFreed;
@@ -120,18 +123,20 @@ public final class QueuePair {
     @SuppressWarnings("unused")
     private int taskState;
     QueuePair nextActive;
-    volatile QpState state = QpState.RESET;
+    /** Engine passes over this QP's send queue; written only by the task owner. */
+    long passes;
+    volatile QpState state = QpState.RESET; // smp_store_release/smp_load_acquire: a state change before the passes and posts that read it
     int deviceSq;
     int deviceRq;
     int sqPsn;
     int expectedPsn;
-    volatile QueuePair peer;
+    volatile QueuePair peer; // rcu_assign_pointer/rcu_dereference: the route set at RTR, read by passes and postRecv
     int destQpn = -1;
     int rnrRetry = QpAttr.RNR_RETRY_INFINITE;
     int rnrRetriesLeft;
     long rnrTimerNanos = 10_000;
-    volatile boolean rnrWaiting;
-    volatile boolean rnrKicked;
+    volatile boolean rnrWaiting; // smp_store_release/smp_load_acquire: the peer's postRecv sees the wait it must kick
+    volatile boolean rnrKicked; // smp_store_release/smp_load_acquire: the kick before the doorbell that runs the retry
     long rnrDeadline;
     final SpinLock respLock = new SpinLock();
     final Sgl localSgl = new Sgl();
@@ -291,15 +296,42 @@ public final class QueuePair {
                     engine.moveToError(this);
                     return;
                 }
-                case RESET -> reset();
+                case RESET -> {
+                    reset();
+                    return;
+                }
                 default -> {
                 }
             }
-            state = to;
+            if (!casState(from, to)) {
+                throw new IllegalStateException("modifyQp of QP 0x" + Integer.toHexString(qpn) + " to " + to
+                        + ": the device moved it from " + from + " to " + state + " meanwhile");
+            }
         }
         if (kick) {
             engine.doorbell(this);
         }
+    }
+
+    /**
+     * {@code ibv_query_qp}: a snapshot of the state and the connection attributes into {@code out}
+     * (the PSNs move while the engine works).
+     */
+    public QpAttr queryQp(QpAttr out) {
+        synchronized (this) {
+            out.qpState = state;
+            out.destQpNum = destQpn;
+            out.rnrRetry = rnrRetry;
+            out.minRnrTimerNanos = rnrTimerNanos;
+            out.sqPsn = sqPsn;
+        }
+        respLock.lock();
+        try {
+            out.rqPsn = expectedPsn;
+        } finally {
+            respLock.unlock();
+        }
+        return out;
     }
 
     /** Convenience for a connection manager: RESET -> INIT -> RTR -> RTS towards {@code destQpn}. */
@@ -322,7 +354,7 @@ public final class QueuePair {
             deviceSq = 0;
             deviceRq = 0;
             sqTail = sqPublished = sqFreedCache = sqFreedByPoller = lastSignaledEnd = unsignaledRun = 0;
-            rqTail = rqFreedCache = rqFreedByPoller = 0;
+            rqTail = rqPublished = rqFreedCache = rqFreedByPoller = 0;
             SQ_FREED.setRelease(this, 0); // smp_store_release(): the reset indices before the next post reads them
             RQ_FREED.setRelease(this, 0); // smp_store_release(): as above, for the receive ring
             Arrays.fill(blocksAt, 0);
@@ -331,6 +363,7 @@ public final class QueuePair {
             DoorbellRecord.publishSendProducerRelease(record, 0);
             DoorbellRecord.publishRecvProducerRelease(record, 0);
             batchOpen = wqeOpen = recvOpen = recvBatch = false;
+            state = QpState.RESET;
         } finally {
             respLock.unlock();
         }
@@ -363,6 +396,11 @@ public final class QueuePair {
         }
         TASK.setVolatile(this, TASK_BUSY); // smp_mb(): ARMED -> BUSY before the next pass's loads
         return true;
+    }
+
+    /** The engine's and modifyQp's state change: only from the state the caller saw. */
+    boolean casState(QpState expected, QpState to) {
+        return STATE.compareAndSet(this, expected, to); // cmpxchg(): a device-made ERR is never overwritten by a control-path change
     }
 
     boolean casRnrWaiting(boolean expected, boolean value) {
@@ -638,7 +676,8 @@ public final class QueuePair {
      * Begins a receive WR in the current receive batch (opening one if needed); add SGEs with
      * {@link #recvAddSge}, publish with {@link #recvComplete()}.
      *
-     * @throws IllegalStateException in RESET, or when the receive queue is full
+     * @throws IllegalStateException in RESET, or when the receive queue is full (the batch's
+     *         earlier WRs stay pending: publish them with {@link #recvComplete()})
      */
     public QueuePair recvWr(long wrId) {
         if (!recvBatch) {
@@ -654,6 +693,12 @@ public final class QueuePair {
         if (rqTail - rqFreedCache >= rqCapacity) {
             rqFreedCache = (int) RQ_FREED.getAcquire(this); // smp_load_acquire(): the poller's CQE loads before reusing the slot
             if (rqTail - rqFreedCache >= rqCapacity) {
+                if (rqTail == rqPublished) {
+                    recvBatch = false;
+                    if (rqLock != null) {
+                        rqLock.unlock();
+                    }
+                }
                 throw new IllegalStateException("receive queue of QP 0x" + Integer.toHexString(qpn) + " is full: " + (rqTail - rqFreedCache)
                         + " of " + rqCapacity + " receives are posted and not yet polled; poll the receive CQ first");
             }
@@ -691,6 +736,7 @@ public final class QueuePair {
         }
         finishRecv();
         recvBatch = false;
+        rqPublished = rqTail;
         DoorbellRecord.publishRecvProducerRelease(record, rqTail);
         if (rqLock != null) {
             rqLock.unlock();

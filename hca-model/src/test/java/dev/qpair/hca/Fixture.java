@@ -66,14 +66,23 @@ final class Fixture implements AutoCloseable {
         return bufB.segment().address() + offset;
     }
 
+    /** A waiting thread's back-off: spins a little, then yields its core (2-core machines running three spinning threads). */
+    static void idle(int spins) {
+        if (spins < 64) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
     /** Polls one completion from {@code cq}, waiting up to 5 s; fails the test on timeout. */
     Fixture poll(CompletionQueue cq) {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!cq.startPoll()) {
+        for (int spins = 0; !cq.startPoll(); spins++) {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("no completion on CQ " + cq.cqn() + " within 5 s");
             }
-            Thread.onSpinWait();
+            idle(spins);
         }
         wrId = cq.wrId();
         status = cq.status();

@@ -114,4 +114,22 @@ class SignalingTest {
             assertEquals(16, f.a.freeSendSlots(), "an aborted batch publishes nothing");
         }
     }
+
+    @Test
+    void aFullReceiveQueueSaysPollAndStaysUsable() {
+        try (Fixture f = new Fixture(DeviceMode.INLINE, new QpInitAttr().maxRecvWr(4).threadSafe(true), AccessFlags.ALL, 64)) {
+            for (int i = 0; i < 4; i++) {
+                f.b.postRecv(i, f.mrB.lkey(), f.addrB(0), 8);
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> f.b.postRecv(4, f.mrB.lkey(), f.addrB(0), 8));
+            assertTrue(e.getMessage().contains("4 of 4 receives"), e.getMessage());
+            f.a.wrStart();
+            f.a.wrId(1).wrFlags(SendFlags.SIGNALED).wrSend().wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
+            f.a.wrComplete();
+            f.poll(f.cqA);
+            f.poll(f.cqB);
+            assertEquals(0, f.wrId);
+            f.b.postRecv(4, f.mrB.lkey(), f.addrB(0), 8);
+        }
+    }
 }

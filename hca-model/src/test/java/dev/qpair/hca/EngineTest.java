@@ -1,0 +1,187 @@
+package dev.qpair.hca;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qpair.memory.AccessFlags;
+import dev.qpair.rings.WcStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The engine's serialization (IDLE -> BUSY -> ARMED), its active list, shared QPs and the PSN check. */
+@Timeout(60)
+class EngineTest {
+
+    @Test
+    void doorbellsWhileBusyCoalesceIntoOneMorePass() {
+        try (Fixture f = new Fixture(DeviceMode.INLINE)) {
+            QueuePair qp = f.a;
+            assertTrue(qp.scheduleTask(), "IDLE -> BUSY: the caller runs the pass");
+            assertFalse(qp.scheduleTask(), "BUSY -> ARMED: the runner owes one more pass");
+            assertFalse(qp.scheduleTask(), "ARMED stays ARMED: doorbells coalesce");
+            assertTrue(qp.finishTaskPass(), "ARMED -> BUSY: run again");
+            assertFalse(qp.finishTaskPass(), "BUSY -> IDLE");
+            assertTrue(qp.isTaskIdle());
+            assertTrue(qp.scheduleTask());
+            assertFalse(qp.finishTaskPass());
+        }
+    }
+
+    @Test
+    void theEngineThreadVisitsOnlyQpsWithDoorbells() {
+        try (Fixture f = new Fixture(DeviceMode.THREAD)) {
+            List<QueuePair> idle = new ArrayList<>();
+            for (int i = 0; i < 512; i++) {
+                QueuePair x = f.device.createQp(f.pd, f.cqA, f.cqA, new QpInitAttr().maxSendWr(1).maxRecvWr(1));
+                QueuePair y = f.device.createQp(f.pd, f.cqA, f.cqA, new QpInitAttr().maxSendWr(1).maxRecvWr(1));
+                x.connect(y.qpNum(), 0, 0);
+                y.connect(x.qpNum(), 0, 0);
+                idle.add(x);
+                idle.add(y);
+            }
+            for (int spins = 0; !idle.stream().allMatch(q -> q.isTaskIdle() && q.passes == 1); spins++) {
+                Fixture.idle(spins);
+            }
+            for (int i = 0; i < 200; i++) {
+                f.a.wrStart();
+                f.a.wrId(i).wrFlags(SendFlags.SIGNALED).wrRdmaWrite(f.mrB.rkey(), f.addrB(0)).wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
+                f.a.wrComplete();
+                f.poll(f.cqA);
+                assertEquals(WcStatus.SUCCESS, f.status);
+            }
+            for (QueuePair qp : idle) {
+                assertEquals(1, qp.passes, "a connected QP without doorbells is never scanned again after its RTS kick");
+            }
+            assertTrue(f.a.passes >= 1 && f.a.passes <= 200 + 1, "one pass per doorbell at most, plus the RTS kick: " + f.a.passes);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeviceMode.class)
+    void twoThreadsPostingToASharedQpLoseNothing(DeviceMode mode) throws Exception {
+        QpInitAttr attr = new QpInitAttr().maxSendWr(32).maxRecvWr(64).threadSafe(true);
+        try (Fixture f = new Fixture(mode, attr, AccessFlags.ALL, 1024)) {
+            int perThread = 20_000;
+            for (int i = 0; i < f.b.recvCapacity(); i++) {
+                f.b.postRecv(i, f.mrB.lkey(), f.addrB(0), 64);
+            }
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread[] posters = new Thread[2];
+            for (int t = 0; t < 2; t++) {
+                int id = t;
+                posters[t] = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < perThread; i++) {
+                            for (int spins = 0; ; spins++) {
+                                f.a.wrStart();
+                                if (f.a.freeSendSlots() >= 1) {
+                                    break;
+                                }
+                                f.a.wrAbort();
+                                Fixture.idle(spins);
+                            }
+                            f.a.wrId(i).wrFlags(SendFlags.SIGNALED).wrSendImm(id << 24 | i);
+                            f.a.wrComplete();
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }, "poster-" + t);
+                posters[t].start();
+            }
+            int[] next = new int[2];
+            int received = 0;
+            int sendsCompleted = 0;
+            long deadline = System.nanoTime() + 50_000_000_000L;
+            int spins = 0;
+            while (received < 2 * perThread || sendsCompleted < 2 * perThread) {
+                assertTrue(System.nanoTime() - deadline < 0, "stalled at " + received + " received, " + sendsCompleted + " sent");
+                assertNull(failure.get());
+                boolean any = false;
+                if (f.cqA.startPoll()) {
+                    do {
+                        assertEquals(WcStatus.SUCCESS, f.cqA.status());
+                        sendsCompleted++;
+                    } while (f.cqA.nextPoll());
+                    f.cqA.endPoll();
+                    any = true;
+                }
+                int polled = 0;
+                if (f.cqB.startPoll()) {
+                    do {
+                        assertEquals(WcStatus.SUCCESS, f.cqB.status());
+                        int imm = f.cqB.immData();
+                        int thread = imm >>> 24;
+                        assertEquals(next[thread], imm & 0xff_ffff, "each poster's SENDs arrive once, in its order");
+                        next[thread]++;
+                        polled++;
+                    } while (f.cqB.nextPoll());
+                    f.cqB.endPoll();
+                    for (int k = 0; k < polled; k++) {
+                        f.b.postRecv(received + k, f.mrB.lkey(), f.addrB(0), 64);
+                    }
+                    received += polled;
+                    any = true;
+                }
+                spins = any ? 0 : spins + 1;
+                Fixture.idle(spins);
+            }
+            for (Thread p : posters) {
+                p.join(10_000);
+            }
+            assertNull(failure.get());
+            assertEquals(perThread, next[0]);
+            assertEquals(perThread, next[1]);
+            assertTrue(Fixture.staysEmpty(f.cqA));
+            assertTrue(Fixture.staysEmpty(f.cqB));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeviceMode.class)
+    void aPsnMismatchNeverDeliversAndExhaustsRetries(DeviceMode mode) {
+        try (Fixture f = new Fixture(mode)) {
+            f.b.modifyQp(new QpAttr().qpState(QpState.RESET));
+            f.b.connect(f.a.qpNum(), 999, 100);
+            f.b.postRecv(1, f.mrB.lkey(), f.addrB(0), 64);
+            f.segA().set(JAVA_LONG, 0, 77);
+            f.a.wrStart();
+            f.a.wrId(5).wrFlags(SendFlags.SIGNALED).wrSend().wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
+            f.a.wrComplete();
+            f.poll(f.cqA);
+            assertEquals(5, f.wrId);
+            assertEquals(WcStatus.RETRY_EXC_ERR, f.status);
+            assertEquals(0, f.segB().get(JAVA_LONG, 0));
+            assertTrue(Fixture.staysEmpty(f.cqB));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeviceMode.class)
+    void psnsAdvanceByPacketsOfTheMtuAndSolicitedReachesTheResponder(DeviceMode mode) {
+        try (Fixture f = new Fixture(mode)) {
+            QpAttr q = f.a.queryQp(new QpAttr());
+            assertEquals(QpState.RTS, q.qpState());
+            assertEquals(f.b.qpNum(), q.destQpNum());
+            assertEquals(200, q.sqPsn());
+            assertEquals(100, q.rqPsn());
+            f.b.postRecv(1, f.mrB.lkey(), f.addrB(0), 20000);
+            f.a.wrStart();
+            f.a.wrId(1).wrFlags(SendFlags.SIGNALED | SendFlags.SOLICITED).wrSend().wrSetSge(f.mrA.lkey(), f.addrA(0), 2 * 4096 + 1);
+            f.a.wrComplete();
+            f.poll(f.cqA);
+            f.poll(f.cqB);
+            assertTrue((f.wcFlags & dev.qpair.rings.Cqe.WC_FLAG_SOLICITED) != 0);
+            assertEquals(203, f.a.queryQp(q).sqPsn(), "3 packets of the 4096-byte MTU");
+            assertEquals(203, f.b.queryQp(q).rqPsn());
+        }
+    }
+}
