@@ -133,9 +133,9 @@ public final class PerfMain {
                   --size N         payload bytes per operation (default 64, 1..1048576)
                   --device-mode M  thread or inline (default: thread for write-lat, inline for send-lat)
                   --inline on|off  payload inline in the WQE (default on when it fits: at most %d bytes)
-                  --post-list N    bandwidth rows: WRs under one doorbell (default 16, 1..256)
-                  --signal N       one signaled send WR in every N (default 16, 1..256; latency rows that poll
-                                   every send CQE ignore it)
+                  --post-list N    reserved for the verbs bandwidth rows (write-bw, send-bw: not yet added); parsed only
+                  --signal N       send-lat: one signaled SEND in every N (default 16, 1..256); write-lat polls
+                                   every CQE and ignores it
 
                 Every result is bracketed by a short limit measurement right before and after it; read the
                 x limit column (p50 / bracketing limit p50), not the absolute times.""".formatted(Options.MAX_INLINE));
