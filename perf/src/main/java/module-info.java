@@ -4,6 +4,7 @@
 module dev.qpair.perf {
     requires dev.qpair.barriers;
     requires dev.qpair.memory;
+    requires dev.qpair.hca;
     requires HdrHistogram;
     requires org.jctools.core;
     requires org.agrona;

@@ -47,6 +47,16 @@ public final class Affinity {
      * @return null when pinned, otherwise a one-line note saying why not
      */
     public static String pinCurrentThread(int cpu) {
+        return pinThread(0, cpu);
+    }
+
+    /**
+     * Pins the thread with Linux thread id {@code tid} ({@code sched_setaffinity(tid, ...)}; 0 is
+     * the calling thread), for threads a library starts itself, such as the HCA engine.
+     *
+     * @return null when pinned, otherwise a one-line note saying why not
+     */
+    public static String pinThread(int tid, int cpu) {
         if (SCHED_SETAFFINITY == null) {
             return "sched_setaffinity not available (not Linux, or native access denied): threads unpinned";
         }
@@ -57,9 +67,9 @@ public final class Affinity {
             MemorySegment mask = arena.allocate(CPU_SET_BYTES, 8);
             mask.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
             MemorySegment state = arena.allocate(CAPTURED);
-            int rc = (int) SCHED_SETAFFINITY.invokeExact(state, 0, (long) CPU_SET_BYTES, mask);
+            int rc = (int) SCHED_SETAFFINITY.invokeExact(state, tid, (long) CPU_SET_BYTES, mask);
             if (rc != 0) {
-                return "sched_setaffinity(cpu " + cpu + ") failed, errno " + (int) ERRNO.get(state, 0L)
+                return "sched_setaffinity(" + (tid == 0 ? "" : "tid " + tid + ", ") + "cpu " + cpu + ") failed, errno " + (int) ERRNO.get(state, 0L)
                         + ": thread unpinned";
             }
             return null;

@@ -1,5 +1,8 @@
 package dev.qpair.perf;
 
+import dev.qpair.hca.DeviceMode;
+import dev.qpair.rings.SendWqe;
+import dev.qpair.rings.WrOpcode;
 import java.nio.file.Path;
 
 /**
@@ -15,19 +18,55 @@ import java.nio.file.Path;
  * @param peerCpu           the CPU peer and device threads are pinned to
  * @param json              where to write the JSON results, or null
  * @param hgrm              where to write percentile distributions and the chart, or null
+ * @param size              verbs payload bytes per operation; 0 means each benchmark's default (64)
+ * @param deviceMode        the HCA engine's mode for verbs rows; null means each benchmark's default
+ * @param inline            verbs payload inline in the WQE: 1 on, 0 off, -1 the default (on where it fits)
+ * @param postList          verbs bandwidth rows: WRs posted under one doorbell
+ * @param signalInterval    verbs bandwidth rows: one signaled WR in every this many
  */
 public record Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
-                      int measureCpu, int peerCpu, Path json, Path hgrm) {
+                      int measureCpu, int peerCpu, Path json, Path hgrm, int size, DeviceMode deviceMode,
+                      int inline, int postList, int signalInterval) {
 
     public static final long MAX_ITERATIONS = 100_000_000L;
     public static final long MIN_BRACKET = 1_000L;
     public static final long MAX_BRACKET = 10_000_000L;
     public static final long MAX_RATE = 100_000_000L;
     public static final int MAX_RETRIES = 10;
+    /** The largest verbs payload: the benchmarks' registered buffers are twice this. */
+    public static final int MAX_SIZE = 1 << 20;
+    /** The most inline bytes a QP may take ({@code max_inline_data} of an RDMA_WRITE WQE of the largest size). */
+    public static final int MAX_INLINE = SendWqe.maxInlineData(WrOpcode.RDMA_WRITE);
+    /** The most WRs under one doorbell: every one of them must fit in the send queue at once. */
+    public static final int MAX_POST_LIST = 256;
+    public static final int DEFAULT_POST_LIST = 16;
+    public static final int DEFAULT_SIGNAL_INTERVAL = 16;
 
     /** The defaults, sized for the 2-core development machine. */
     public static Options defaults() {
         return new Options(200_000, 50_000, 20_000, 0, 2, 0, 1, null, null);
+    }
+
+    /** The harness's options with every verbs knob at its default. */
+    public Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
+                   int measureCpu, int peerCpu, Path json, Path hgrm) {
+        this(iterations, warmup, bracketIterations, rate, retries, measureCpu, peerCpu, json, hgrm, 0, null, -1,
+                DEFAULT_POST_LIST, DEFAULT_SIGNAL_INTERVAL);
+    }
+
+    /** The verbs payload size: {@code --size}, or {@code fallback} when it was not given. */
+    public int sizeOr(int fallback) {
+        return size == 0 ? fallback : size;
+    }
+
+    /** The device mode: {@code --device-mode}, or {@code fallback} when it was not given. */
+    public DeviceMode deviceModeOr(DeviceMode fallback) {
+        return deviceMode == null ? fallback : deviceMode;
+    }
+
+    /** Whether a verbs payload of {@code bytes} goes inline: {@code --inline}, or on when it fits. */
+    public boolean inlineFor(int bytes) {
+        return inline < 0 ? bytes <= MAX_INLINE : inline == 1;
     }
 
     /** Warm-up samples for a bracketing limit measurement. */
@@ -60,6 +99,11 @@ public record Options(long iterations, long warmup, long bracketIterations, long
         int peerCpu = o.peerCpu;
         Path json = null;
         Path hgrm = null;
+        int size = 0;
+        DeviceMode deviceMode = null;
+        int inline = -1;
+        int postList = DEFAULT_POST_LIST;
+        int signalInterval = DEFAULT_SIGNAL_INTERVAL;
         for (int i = from; i < args.length; i++) {
             String name = args[i];
             if (!name.startsWith("--")) {
@@ -91,11 +135,31 @@ public record Options(long iterations, long warmup, long bracketIterations, long
                 }
                 case "--json" -> json = Path.of(value);
                 case "--hgrm" -> hgrm = Path.of(value);
+                case "--size" -> size = (int) number(name, value, 1, MAX_SIZE);
+                case "--device-mode" -> deviceMode = switch (value) {
+                    case "thread" -> DeviceMode.THREAD;
+                    case "inline" -> DeviceMode.INLINE;
+                    default -> throw new IllegalArgumentException("--device-mode: '" + value
+                            + "' is not a device mode; it must be thread or inline");
+                };
+                case "--inline" -> inline = switch (value) {
+                    case "on" -> 1;
+                    case "off" -> 0;
+                    default -> throw new IllegalArgumentException("--inline: '" + value + "' must be on or off");
+                };
+                case "--post-list" -> postList = (int) number(name, value, 1, MAX_POST_LIST);
+                case "--signal" -> signalInterval = (int) number(name, value, 1, MAX_POST_LIST);
                 default -> throw new IllegalArgumentException("unknown option '" + name + "' (known: --iterations,"
-                        + " --warmup, --bracket, --rate, --retries, --cpus, --json, --hgrm)");
+                        + " --warmup, --bracket, --rate, --retries, --cpus, --json, --hgrm, --size, --device-mode,"
+                        + " --inline, --post-list, --signal)");
             }
         }
-        return new Options(iterations, warmup, bracket, rate, retries, measureCpu, peerCpu, json, hgrm);
+        if (inline == 1 && size > MAX_INLINE) {
+            throw new IllegalArgumentException("--size: " + size + " is out of range with --inline on; inline data"
+                    + " must be in [1, " + MAX_INLINE + "] (use --inline off for larger payloads)");
+        }
+        return new Options(iterations, warmup, bracket, rate, retries, measureCpu, peerCpu, json, hgrm, size,
+                deviceMode, inline, postList, signalInterval);
     }
 
     private static long number(String name, String value, long min, long max) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qpair.barriers.testing.AllocationMeter;
+import dev.qpair.hca.DeviceMode;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -82,5 +83,22 @@ class AllocationTest {
         assertOperationsDoNotAllocate(RingDoorbellLat::new);
         assertOperationsDoNotAllocate(JctoolsSpscPingPong::new);
         assertOperationsDoNotAllocate(DisruptorPingPong::new);
+    }
+
+    private static Options verbs(DeviceMode mode, int size, int inline) {
+        Options d = Options.defaults();
+        return new Options(d.iterations(), d.warmup(), d.bracketIterations(), 0, 0, 0, 1, null, null, size, mode,
+                inline, Options.DEFAULT_POST_LIST, Options.DEFAULT_SIGNAL_INTERVAL);
+    }
+
+    @Test
+    void verbsPostAndPollDoNotAllocateInEitherDeviceMode() throws Throwable {
+        for (DeviceMode mode : DeviceMode.values()) {
+            assertOperationsDoNotAllocate(() -> new WriteLat(verbs(mode, 64, -1)));
+            assertOperationsDoNotAllocate(() -> new WriteLat(verbs(mode, 4096, 0)));
+        }
+        // send-lat in thread mode is three busy threads (two posters and the engine): on a 2-core machine the
+        // unpinned test threads time-share and a window takes minutes, so it is metered in inline mode only.
+        assertOperationsDoNotAllocate(() -> new SendLat(verbs(DeviceMode.INLINE, 64, -1)));
     }
 }

@@ -62,4 +62,36 @@ class OptionsTest {
         m = error("fast");
         assertTrue(m.contains("'fast'"), m);
     }
+
+    @Test
+    void parsesTheVerbsKnobs() {
+        Options o = Options.parse(new String[] {"--size", "256", "--device-mode", "inline", "--inline", "off",
+                "--post-list", "32", "--signal", "8"}, 0, 2);
+        assertEquals(256, o.sizeOr(64));
+        assertEquals(dev.qpair.hca.DeviceMode.INLINE, o.deviceModeOr(dev.qpair.hca.DeviceMode.THREAD));
+        assertEquals(false, o.inlineFor(64));
+        assertEquals(32, o.postList());
+        assertEquals(8, o.signalInterval());
+        Options d = Options.parse(new String[0], 0, 2);
+        assertEquals(64, d.sizeOr(64));
+        assertEquals(dev.qpair.hca.DeviceMode.THREAD, d.deviceModeOr(dev.qpair.hca.DeviceMode.THREAD));
+        assertTrue(d.inlineFor(64));
+        assertEquals(false, d.inlineFor(Options.MAX_INLINE + 1));
+    }
+
+    @Test
+    void badVerbsKnobsAreNamedWithTheirRange() {
+        String m = error("--size", "0");
+        assertTrue(m.contains("--size") && m.contains("0") && m.contains("[1, 1048576]"), m);
+        m = error("--device-mode", "fast");
+        assertTrue(m.contains("--device-mode") && m.contains("'fast'") && m.contains("thread or inline"), m);
+        m = error("--inline", "yes");
+        assertTrue(m.contains("--inline") && m.contains("'yes'") && m.contains("on or off"), m);
+        m = error("--post-list", "257");
+        assertTrue(m.contains("--post-list") && m.contains("257") && m.contains("[1, 256]"), m);
+        m = error("--signal", "0");
+        assertTrue(m.contains("--signal") && m.contains("0") && m.contains("[1, 256]"), m);
+        m = error("--size", "1000", "--inline", "on");
+        assertTrue(m.contains("--size") && m.contains("1000") && m.contains("[1, " + Options.MAX_INLINE + "]"), m);
+    }
 }

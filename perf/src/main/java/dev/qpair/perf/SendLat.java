@@ -1,0 +1,180 @@
+package dev.qpair.perf;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.qpair.hca.CompletionQueue;
+import dev.qpair.hca.DeviceMode;
+import dev.qpair.hca.QueuePair;
+import dev.qpair.hca.SendFlags;
+import dev.qpair.rings.WcStatus;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code ib_send_lat} on the HCA model: two application threads ping-pong a {@code --size}-byte
+ * (64 by default) SEND/RECV through RC QPs a (the measuring thread) and b (the peer thread, pinned
+ * to the peer CPU). One operation: a SENDs its sequence number, b's thread polls the receive CQE,
+ * reposts the receive and SENDs the number back, a polls its receive CQE and reposts. Device
+ * mode inline (default): each side's doorbell runs the engine in the posting thread, so two
+ * threads on two cores and no third; thread mode adds the engine thread, unpinned.
+ * Every receive is posted before the peer can send to it, so no SEND ever meets RNR; sends are
+ * signaled one in {@code --signal} and that completion is polled to free the send-queue slots.
+ */
+public final class SendLat implements Benchmark {
+
+    public static final String NAME = "send-lat";
+    private static final int SQ_WRS = 64;
+    private static final int RECV_DEPTH = 64;
+    /** Receive buffers start a page after the send buffers, so the two never share a line. */
+    private static final long RECV_AT = Options.MAX_SIZE;
+
+    private final int size;
+    private final DeviceMode mode;
+    private final boolean inline;
+    private final int signalInterval;
+    private VerbsPair pair;
+    private Side a;
+    private Peer peer;
+    private long errors;
+    private volatile long peerErrors;
+
+    /** One side's QP, CQs, buffers and send counter; used by one thread only. */
+    private final class Side {
+        final QueuePair qp;
+        final CompletionQueue sendCq;
+        final CompletionQueue recvCq;
+        final MemorySegment buf;
+        final long base;
+        final int lkey;
+        long sent;
+
+        Side(QueuePair qp, CompletionQueue sendCq, CompletionQueue recvCq, MemorySegment buf, int lkey) {
+            this.qp = qp;
+            this.sendCq = sendCq;
+            this.recvCq = recvCq;
+            this.buf = buf;
+            this.base = buf.address();
+            this.lkey = lkey;
+        }
+
+        void postRecv() {
+            qp.postRecv(0, lkey, base + RECV_AT, size);
+        }
+
+        /** SENDs {@code value} in the first 8 bytes of the payload; polls the send CQE when this one is signaled. */
+        void send(long value, Peer watch) {
+            buf.set(JAVA_LONG, 0, value);
+            boolean signaled = ++sent % signalInterval == 0;
+            qp.wrStart();
+            qp.wrId(sent).wrFlags(signaled ? SendFlags.SIGNALED : 0).wrSend();
+            if (inline) {
+                qp.wrSetInlineData(buf, 0, size);
+            } else {
+                qp.wrSetSge(lkey, base, size);
+            }
+            qp.wrComplete();
+            if (signaled) {
+                VerbsPair.awaitCompletion(sendCq, watch);
+                int status = sendCq.status();
+                sendCq.endPoll();
+                if (status != WcStatus.SUCCESS) {
+                    throw new IllegalStateException("send completion status " + status);
+                }
+            }
+        }
+
+        /** Takes the receive CQE that is there (the caller saw startPoll succeed); returns the payload's value or -1. */
+        long takeRecv() {
+            int status = recvCq.status();
+            int len = recvCq.byteLen();
+            recvCq.endPoll();
+            long value = status == WcStatus.SUCCESS && len == size ? buf.get(JAVA_LONG, RECV_AT) : -1;
+            postRecv();
+            return value;
+        }
+    }
+
+    public SendLat(Options options) {
+        this.size = Math.max(Long.BYTES, options.sizeOr(64));
+        this.mode = options.deviceModeOr(DeviceMode.INLINE);
+        this.inline = options.inlineFor(size);
+        this.signalInterval = Math.min(options.signalInterval(), SQ_WRS / 2);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.LATENCY;
+    }
+
+    @Override
+    public int sizeBytes() {
+        return size;
+    }
+
+    @Override
+    public void describe(Params params) {
+        params.put("size_bytes", size).put("device_mode", mode.name().toLowerCase()).put("opcode", "SEND/RECV")
+                .put("inline", inline).put("post_list", 1).put("signal_interval", signalInterval).put("qps", 2)
+                .put("recv_depth", RECV_DEPTH).put("engine_cpu", mode == DeviceMode.THREAD ? "unpinned" : "posting thread")
+                .put("measures", "round trip: a SEND, b polls RECV and SENDs back, a polls RECV");
+    }
+
+    @Override
+    public String open(int peerCpu) {
+        pair = new VerbsPair(mode, -1, 2L * Options.MAX_SIZE, SQ_WRS, inline ? Math.max(64, size) : 0, RECV_DEPTH);
+        a = new Side(pair.a, pair.sendCqA, pair.recvCqA, pair.segA(), pair.mrA.lkey());
+        Side b = new Side(pair.b, pair.sendCqB, pair.recvCqB, pair.segB(), pair.mrB.lkey());
+        for (int k = 0; k < RECV_DEPTH; k++) {
+            a.postRecv();
+            b.postRecv();
+        }
+        peer = new Peer("qpair-send-lat-peer", peerCpu, self -> echo(self, b), () -> { });
+        return peer.start();
+    }
+
+    private void echo(Peer self, Side b) {
+        long bad = 0;
+        while (self.running()) {
+            if (!b.recvCq.startPoll()) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long value = b.takeRecv();
+            if (value < 0) {
+                peerErrors = ++bad;
+            }
+            b.send(value, null);
+        }
+    }
+
+    @Override
+    public long operation(long i) {
+        a.send(i, peer);
+        VerbsPair.awaitCompletion(a.recvCq, peer);
+        if (a.takeRecv() != i) {
+            errors++;
+        }
+        return i;
+    }
+
+    @Override
+    public long errors() {
+        return errors + peerErrors;
+    }
+
+    @Override
+    public void close() {
+        if (peer != null) {
+            peer.stop(() -> { });
+            peer = null;
+        }
+        if (pair != null) {
+            pair.close();
+            pair = null;
+        }
+    }
+}
