@@ -8,4 +8,5 @@ module dev.qpair.rings {
     requires transitive dev.qpair.barriers;
 
     exports dev.qpair.rings;
+    exports dev.qpair.rings.nvme;
 }

@@ -1,0 +1,129 @@
+package dev.qpair.nvme;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * The IOMMU between host memory and the controller model: the host maps the segments a controller
+ * may reach (queues, PRP lists, data buffers), and the controller translates every address it
+ * takes from a register or a queue entry through this map. An address range that does not lie
+ * inside one mapped segment does not translate, so a controller never touches memory the host did
+ * not hand it.
+ *
+ * <p>Bus addresses are the segments' native addresses (an identity-mapped IOMMU, as with
+ * {@code iommu=pt}). Mapping and unmapping publish a new immutable table; translation reads the
+ * current table with one volatile load and allocates nothing. Unmap a segment only when no
+ * command that uses it is outstanding, as with a real IOMMU.
+ */
+public final class DmaMap {
+
+    private record Table(long[] bases, long[] ends, MemorySegment[] segments) {
+    }
+
+    private volatile Table table = new Table(new long[0], new long[0], new MemorySegment[0]);
+
+    /**
+     * Maps {@code segment} for device access and returns its bus address.
+     *
+     * @throws IllegalArgumentException when the segment is on the heap, empty, or overlaps a mapped one
+     */
+    public synchronized long map(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("segment " + segment + " is a heap segment: only native segments can be DMA-mapped");
+        }
+        long base = segment.address();
+        long size = segment.byteSize();
+        if (size == 0) {
+            throw new IllegalArgumentException("segment " + segment + " is empty: a DMA mapping needs at least 1 byte");
+        }
+        Table t = table;
+        int at = insertionPoint(t.bases, base);
+        if ((at > 0 && t.ends[at - 1] > base) || (at < t.bases.length && t.bases[at] < base + size)) {
+            throw new IllegalArgumentException(String.format(
+                    "segment [0x%x, 0x%x) overlaps a mapped segment: map each buffer once", base, base + size));
+        }
+        int n = t.bases.length;
+        long[] bases = new long[n + 1];
+        long[] ends = new long[n + 1];
+        MemorySegment[] segments = new MemorySegment[n + 1];
+        System.arraycopy(t.bases, 0, bases, 0, at);
+        System.arraycopy(t.ends, 0, ends, 0, at);
+        System.arraycopy(t.segments, 0, segments, 0, at);
+        bases[at] = base;
+        ends[at] = base + size;
+        segments[at] = segment;
+        System.arraycopy(t.bases, at, bases, at + 1, n - at);
+        System.arraycopy(t.ends, at, ends, at + 1, n - at);
+        System.arraycopy(t.segments, at, segments, at + 1, n - at);
+        table = new Table(bases, ends, segments);
+        return base;
+    }
+
+    /**
+     * Removes the mapping of {@code segment}.
+     *
+     * @throws IllegalArgumentException when the segment is not mapped
+     */
+    public synchronized void unmap(MemorySegment segment) {
+        Table t = table;
+        int at = Arrays.binarySearch(t.bases, segment.address());
+        if (at < 0 || t.ends[at] != segment.address() + segment.byteSize()) {
+            throw new IllegalArgumentException("segment " + segment + " is not DMA-mapped");
+        }
+        int n = t.bases.length;
+        long[] bases = new long[n - 1];
+        long[] ends = new long[n - 1];
+        MemorySegment[] segments = new MemorySegment[n - 1];
+        System.arraycopy(t.bases, 0, bases, 0, at);
+        System.arraycopy(t.ends, 0, ends, 0, at);
+        System.arraycopy(t.segments, 0, segments, 0, at);
+        System.arraycopy(t.bases, at + 1, bases, at, n - at - 1);
+        System.arraycopy(t.ends, at + 1, ends, at, n - at - 1);
+        System.arraycopy(t.segments, at + 1, segments, at, n - at - 1);
+        table = new Table(bases, ends, segments);
+    }
+
+    /** Number of mapped segments. */
+    public int mappings() {
+        return table.bases.length;
+    }
+
+    /** Whether {@code [address, address + length)} lies inside one mapped segment. */
+    public boolean isMapped(long address, long length) {
+        return segmentFor(address, length) != null;
+    }
+
+    /**
+     * The mapped segment that holds all of {@code [address, address + length)}, or {@code null};
+     * the byte offset inside it is {@code address - segment.address()}. Allocates nothing.
+     */
+    public MemorySegment segmentFor(long address, long length) {
+        if (length <= 0 || address < 0) {
+            return null;
+        }
+        Table t = table;
+        int at = insertionPoint(t.bases, address) - 1;
+        if (at < 0) {
+            return null;
+        }
+        long end = t.ends[at];
+        if (address >= end || length > end - address) {
+            return null;
+        }
+        return t.segments[at];
+    }
+
+    private static int insertionPoint(long[] bases, long address) {
+        int lo = 0;
+        int hi = bases.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (bases[mid] <= address) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,980 @@
+package dev.qpair.nvme.controller;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.qpair.barriers.Barriers;
+import dev.qpair.barriers.Mmio;
+import dev.qpair.nvme.DmaMap;
+import dev.qpair.nvme.NvmeOpcodes;
+import dev.qpair.nvme.NvmeRegs;
+import dev.qpair.nvme.NvmeStatus;
+import dev.qpair.rings.nvme.NvmeCqe;
+import dev.qpair.rings.nvme.NvmeQueues;
+import dev.qpair.rings.nvme.NvmeSqe;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The NVMe controller model: a register page (CAP, VS, CC, CSTS, AQA, ASQ, ACQ and the doorbell
+ * array), the admin command set, the NVM I/O commands over {@link Namespace}s, and an engine that
+ * serves every created submission queue.
+ *
+ * <p>The host is untrusted. Every queue base, PRP, PRP list and SGL address goes through the
+ * {@link DmaMap}; a malformed command completes with the status the NVMe base specification names;
+ * an invalid doorbell write is ignored and reported as an asynchronous event (error type, "invalid
+ * doorbell register" or "invalid doorbell write value") to an outstanding Asynchronous Event
+ * Request. Nothing the host writes makes the engine throw.
+ *
+ * <p>The engine runs in one place at a time: {@link #process()} is called by the busy-polling
+ * thread ({@link #start()}) or, in inline mode, by the host thread that rang a doorbell; a call
+ * that finds the engine busy leaves it armed for one more pass (rxe's IDLE/BUSY/ARMED). Each pass
+ * reads the doorbells of created queues only, so its cost grows with the queues in use, not with
+ * the queues the controller could create. Commands complete in order, synchronously, one CQE
+ * each. The datapath allocates nothing.
+ */
+public final class NvmeDevice implements AutoCloseable {
+
+    /** CAP.MQES + 1: the largest queue. */
+    public static final int MAX_QUEUE_ENTRIES = 1024;
+    /** Identify MDTS: transfers up to {@code 2^MDTS} pages (128 KiB). */
+    public static final int MDTS = 5;
+    /** MDTS in bytes. */
+    public static final long MAX_TRANSFER_BYTES = (long) NvmeRegs.PAGE_SIZE << MDTS;
+    /** Identify AERL + 1: outstanding Asynchronous Event Requests. */
+    public static final int MAX_ASYNC_EVENT_REQUESTS = 4;
+    /** Commands taken from one SQ per engine pass, for fairness between queues. */
+    static final int BURST = 32;
+
+    private static final int PAGE = NvmeRegs.PAGE_SIZE;
+    private static final long PAGE_MASK = PAGE - 1;
+    private static final int DEFERRED = -1;
+    private static final int IDLE = 0;
+    private static final int BUSY = 1;
+    private static final int ARMED = 2;
+    private static final int VENDOR_ID = 0x1D1D;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(NvmeDevice.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment bar;
+    private final DmaMap dma;
+    private final Namespace[] namespaces;
+    private final int maxIoQueues;
+    private final String serial;
+    private final DataPointer data;
+    private final ErrorLog errorLog = new ErrorLog(arena);
+    private final MemorySegment scratch = arena.allocate(PAGE, PAGE);
+    private final MemorySegment zeroes = arena.allocate(PAGE, PAGE);
+    private final SubmissionQueue[] sqs;
+    private final CompletionQueue[] cqs;
+    private final int[] active;
+    private int activeCount;
+
+    private int lastCc;
+    private boolean enabled;
+    private boolean shutdown;
+    private boolean fatal;
+    private int allocatedSqs;
+    private int allocatedCqs;
+    private boolean ioQueuesCreated;
+    private int dw0;
+    private long readCommands;
+    private long writeCommands;
+    private long bytesRead;
+    private long bytesWritten;
+    private long errorLba;
+
+    private final int[] aerCids = new int[MAX_ASYNC_EVENT_REQUESTS];
+    private int aerCount;
+    private final int[] events = new int[8];
+    private int eventCount;
+    private boolean errorEventsMasked;
+    private int ticks;
+
+    @SuppressWarnings("unused")
+    private int state;
+    private volatile boolean running;
+    private volatile long invalidDoorbellWrites;
+    private volatile String fatalError;
+    private volatile String enableError;
+    private Thread thread;
+
+    private final MemorySegment cmb;
+    private MemorySegment shadowDoorbells;
+    private MemorySegment eventIdx;
+
+    private NvmeDevice(DmaMap dma, int maxIoQueues, String serial, long cmbBytes, Namespace[] namespaces) {
+        this.dma = dma;
+        this.maxIoQueues = maxIoQueues;
+        this.serial = serial;
+        this.namespaces = namespaces.clone();
+        this.data = new DataPointer(dma);
+        long barSize = NvmeQueues.cqHeadDoorbell(maxIoQueues, 0) + 4;
+        this.bar = arena.allocate((barSize + PAGE_MASK) & ~PAGE_MASK, PAGE);
+        this.sqs = new SubmissionQueue[maxIoQueues + 1];
+        this.cqs = new CompletionQueue[maxIoQueues + 1];
+        this.active = new int[maxIoQueues + 1];
+        resetState();
+        Mmio.writeq(bar, NvmeRegs.CAP, NvmeRegs.cap(MAX_QUEUE_ENTRIES - 1, 2, 0)); // writeq(): register contents before the page is handed out
+        Mmio.writel(bar, NvmeRegs.VS, NvmeRegs.VERSION_1_4); // writel(): as above
+        if (cmbBytes > 0) {
+            cmb = arena.allocate(cmbBytes, PAGE);
+            dma.map(cmb);
+            Mmio.writel(bar, NvmeRegs.CMBLOC, 2); // writel(): BIR 2, offset 0
+            Mmio.writel(bar, NvmeRegs.CMBSZ, (int) (cmbBytes / PAGE) << 12 | NvmeRegs.CMBSZ_SQS | NvmeRegs.CMBSZ_LISTS
+                    | NvmeRegs.CMBSZ_RDS | NvmeRegs.CMBSZ_WDS); // writel(): as above
+        } else {
+            cmb = null;
+        }
+    }
+
+    /**
+     * A controller with up to {@code maxIoQueues} I/O SQ/CQ pairs over {@code namespaces} (NSID 1 is
+     * the first). The namespaces stay owned by the caller.
+     *
+     * @throws IllegalArgumentException naming the argument, its value and the limit
+     */
+    public static NvmeDevice create(DmaMap dma, int maxIoQueues, String serial, Namespace... namespaces) {
+        return create(dma, maxIoQueues, serial, 0, namespaces);
+    }
+
+    /**
+     * A controller as {@link #create(DmaMap, int, String, Namespace...)} with a controller memory
+     * buffer of {@code cmbBytes} (a multiple of 4 KiB, 0 for none) in device memory. The CMB is
+     * DMA-mapped by the controller itself (the peer-to-peer path): submission queues, PRP/SGL lists
+     * and data buffers may live in it, and {@link #isControllerMemory} tells a caller that an
+     * address is local to this controller.
+     */
+    public static NvmeDevice create(DmaMap dma, int maxIoQueues, String serial, long cmbBytes, Namespace... namespaces) {
+        if (cmbBytes < 0 || cmbBytes % PAGE != 0 || cmbBytes > (1L << 30)) {
+            throw new IllegalArgumentException("cmbBytes " + cmbBytes + " must be a multiple of 4096 in [0, 1 GiB]");
+        }
+        if (dma == null) {
+            throw new IllegalArgumentException("dma is null: the controller translates every host address through a DmaMap");
+        }
+        if (maxIoQueues < 1 || maxIoQueues > 1024) {
+            throw new IllegalArgumentException("maxIoQueues " + maxIoQueues + " is out of range [1, 1024]");
+        }
+        if (namespaces.length < 1 || namespaces.length > 1024) {
+            throw new IllegalArgumentException("namespaces.length " + namespaces.length + " is out of range [1, 1024]");
+        }
+        if (serial == null || serial.isEmpty() || serial.length() > 20) {
+            throw new IllegalArgumentException("serial '" + serial + "' must have 1 to 20 ASCII characters");
+        }
+        return new NvmeDevice(dma, maxIoQueues, serial, cmbBytes, namespaces);
+    }
+
+    /** The register page (BAR0): CAP at 0, doorbells from 0x1000 with CAP.DSTRD = 0. */
+    public MemorySegment registers() {
+        return bar;
+    }
+
+    /**
+     * The controller memory buffer as the host sees it through BAR2 (CMBLOC.BIR = 2, offset 0).
+     *
+     * @throws IllegalStateException when the controller has no CMB (CMBSZ = 0)
+     */
+    public MemorySegment controllerMemoryBuffer() {
+        if (cmb == null) {
+            throw new IllegalStateException("this controller has no controller memory buffer (CMBSZ = 0)");
+        }
+        return cmb;
+    }
+
+    /** Whether {@code [address, address + length)} lies in this controller's memory buffer. */
+    public boolean isControllerMemory(long address, long length) {
+        return cmb != null && length > 0 && address >= cmb.address() && length <= cmb.address() + cmb.byteSize() - address;
+    }
+
+    /** Writes to doorbells the model ignored: nonexistent queues, or values past the queue. */
+    public long invalidDoorbellWrites() {
+        return invalidDoorbellWrites;
+    }
+
+    /** Why CSTS.CFS was set, or {@code null}. */
+    public String fatalError() {
+        return fatalError;
+    }
+
+    /** Why the last CC.EN = 1 did not make the controller ready, or {@code null}. */
+    public String enableError() {
+        return enableError;
+    }
+
+    /** Starts the busy-polling controller thread. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("the controller thread is already running");
+        }
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("nvme-controller-" + serial).start(this::poll);
+    }
+
+    private void poll() {
+        int idle = 0;
+        while (running) {
+            if (process() != 0) {
+                idle = 0;
+            } else if (++idle < 256) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Runs the engine once over every created queue, or, when another thread is running it, arms
+     * it for one more pass and returns. Never throws for host input.
+     *
+     * @return commands completed by this call
+     */
+    public int process() {
+        for (;;) {
+            int s = (int) STATE.getVolatile(this);
+            if (s == IDLE) {
+                if (STATE.compareAndSet(this, IDLE, BUSY)) { // test_and_set: take the engine, full fence
+                    break;
+                }
+            } else if (s == BUSY) {
+                if (STATE.compareAndSet(this, BUSY, ARMED)) { // the runner makes one more pass
+                    return 0;
+                }
+            } else {
+                return 0;
+            }
+        }
+        int work = 0;
+        for (;;) {
+            work += guardedStep();
+            if (STATE.compareAndSet(this, BUSY, IDLE)) { // release the engine: this pass's stores before the next runner
+                return work;
+            }
+            STATE.setVolatile(this, BUSY);
+        }
+    }
+
+    private int guardedStep() {
+        try {
+            return step();
+        } catch (Throwable t) {
+            fatal = true;
+            fatalError = t.toString();
+            Mmio.writel(bar, NvmeRegs.CSTS, Mmio.readlRelaxed(bar, NvmeRegs.CSTS) | NvmeRegs.CSTS_CFS); // writel(): CFS after the state it reports
+            return 0;
+        }
+    }
+
+    private int step() {
+        int cc = Mmio.readl(bar, NvmeRegs.CC); // readl(): the host's CC write, and its AQA/ASQ/ACQ stores, before we act on them
+        if (cc != lastCc) {
+            onCcChange(cc);
+            lastCc = cc;
+        }
+        if (!enabled || shutdown || fatal) {
+            return 0;
+        }
+        int work = 0;
+        for (int i = 0; i < activeCount; i++) {
+            work += serviceSq(sqs[active[i]]);
+        }
+        deliverAsyncEvents();
+        if ((++ticks & 0xFF) == 0) {
+            scanStrayDoorbells();
+        }
+        return work;
+    }
+
+    private void onCcChange(int cc) {
+        if ((cc & NvmeRegs.CC_EN) == 0) {
+            if (enabled || (lastCc & NvmeRegs.CC_EN) != 0 || fatal) {
+                reset();
+            }
+        } else if (!enabled && (lastCc & NvmeRegs.CC_EN) == 0) {
+            enable(cc);
+        }
+        if (NvmeRegs.ccShn(cc) != 0 && !shutdown) {
+            shutdown = true;
+            for (Namespace ns : namespaces) {
+                ns.flush();
+            }
+            int csts = Mmio.readlRelaxed(bar, NvmeRegs.CSTS) & ~(3 << NvmeRegs.CSTS_SHST_SHIFT);
+            Mmio.writel(bar, NvmeRegs.CSTS, csts | NvmeRegs.SHST_COMPLETE << NvmeRegs.CSTS_SHST_SHIFT); // writel(): flushed namespaces before SHST reports it
+        }
+    }
+
+    private void enable(int cc) {
+        String problem = null;
+        int aqa = Mmio.readlRelaxed(bar, NvmeRegs.AQA);
+        int asqs = (aqa & 0xFFF) + 1;
+        int acqs = ((aqa >>> 16) & 0xFFF) + 1;
+        long asq = Mmio.readqRelaxed(bar, NvmeRegs.ASQ);
+        long acq = Mmio.readqRelaxed(bar, NvmeRegs.ACQ);
+        MemorySegment sqMem = null;
+        MemorySegment cqMem = null;
+        if (NvmeRegs.ccCss(cc) != 0) {
+            problem = "CC.CSS " + NvmeRegs.ccCss(cc) + " is not the NVM command set (0)";
+        } else if (NvmeRegs.ccMps(cc) != 0) {
+            problem = "CC.MPS " + NvmeRegs.ccMps(cc) + " is outside CAP.MPSMIN..MPSMAX (0..0, 4 KiB pages)";
+        } else if (asqs < 2 || acqs < 2) {
+            problem = "AQA " + Integer.toHexString(aqa) + " gives an admin queue of fewer than 2 entries";
+        } else if ((asq & PAGE_MASK) != 0 || (acq & PAGE_MASK) != 0) {
+            problem = String.format("ASQ 0x%x or ACQ 0x%x is not 4 KiB aligned", asq, acq);
+        } else if ((sqMem = dma.segmentFor(asq, (long) asqs * NvmeSqe.SIZE)) == null
+                || (cqMem = dma.segmentFor(acq, (long) acqs * NvmeCqe.SIZE)) == null) {
+            problem = String.format("ASQ 0x%x (%d entries) or ACQ 0x%x (%d entries) is not DMA-mapped", asq, asqs, acq, acqs);
+        }
+        if (problem != null) {
+            enableError = problem;
+            fatal = true;
+            Mmio.writel(bar, NvmeRegs.CSTS, NvmeRegs.CSTS_CFS); // writel(): CFS reports the refused enable
+            return;
+        }
+        CompletionQueue cq = new CompletionQueue(0, acqs, cqMem.asSlice(acq - cqMem.address(), (long) acqs * NvmeCqe.SIZE),
+                NvmeQueues.cqHeadDoorbell(0, 0));
+        cqs[0] = cq;
+        addSq(new SubmissionQueue(0, asqs, sqMem.asSlice(asq - sqMem.address(), (long) asqs * NvmeSqe.SIZE), cq,
+                NvmeQueues.sqTailDoorbell(0, 0)));
+        enabled = true;
+        enableError = null;
+        Mmio.writel(bar, NvmeRegs.CSTS, NvmeRegs.CSTS_RDY); // writel(): admin queue state before RDY lets the host ring
+    }
+
+    private void reset() {
+        resetState();
+        for (int qid = 0; qid <= maxIoQueues; qid++) {
+            Mmio.writelRelaxed(bar, NvmeQueues.sqTailDoorbell(qid, 0), 0); // writel_relaxed(): doorbells cleared before CSTS below
+            Mmio.writelRelaxed(bar, NvmeQueues.cqHeadDoorbell(qid, 0), 0); // writel_relaxed(): as above
+        }
+        Mmio.writel(bar, NvmeRegs.CSTS, 0); // writel(): the reset state before RDY = 0 reports it
+    }
+
+    private void resetState() {
+        Arrays.fill(sqs, null);
+        Arrays.fill(cqs, null);
+        activeCount = 0;
+        enabled = false;
+        shutdown = false;
+        fatal = false;
+        allocatedSqs = maxIoQueues;
+        allocatedCqs = maxIoQueues;
+        ioQueuesCreated = false;
+        aerCount = 0;
+        eventCount = 0;
+        errorEventsMasked = false;
+        shadowDoorbells = null;
+        eventIdx = null;
+    }
+
+    private void addSq(SubmissionQueue sq) {
+        sqs[sq.qid] = sq;
+        active[activeCount++] = sq.qid;
+        sq.cq.submissionQueues++;
+        Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): a new queue starts with tail 0, ordered by the CQE release
+    }
+
+    private int serviceSq(SubmissionQueue sq) {
+        boolean shadowed = shadowDoorbells != null && sq.qid != 0;
+        long shadowOffset = sq.tailDoorbell - NvmeQueues.DOORBELL_BASE;
+        int tail = shadowed
+                ? Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset) // smp_load_acquire(): pairs with the host's shadow tail store; SQE loads come after it
+                : Mmio.readl(bar, sq.tailDoorbell); // readl(): pairs with the host's writel of SQyTDBL; SQE loads come after it
+        if (tail != sq.tail) {
+            if (tail < 0 || tail >= sq.size) {
+                if (tail != sq.rejectedTail) {
+                    sq.rejectedTail = tail;
+                    invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_VALUE);
+                }
+            } else {
+                sq.tail = tail;
+            }
+        }
+        int n = 0;
+        CompletionQueue cq = sq.cq;
+        while (sq.head != sq.tail && n < BURST && !cqFull(cq)) {
+            long e = NvmeSqe.offset(sq.head);
+            sq.head = NvmeQueues.next(sq.head, sq.size);
+            int cid = NvmeSqe.cid(sq.entries, e);
+            dw0 = 0;
+            errorLba = -1;
+            int status;
+            try {
+                status = sq.qid == 0 ? admin(sq.entries, e, cid) : io(sq.entries, e);
+            } catch (RuntimeException ex) {
+                status = NvmeStatus.INTERNAL_ERROR;
+            }
+            if (status != DEFERRED) {
+                if (status != NvmeStatus.SUCCESS) {
+                    errorLog.record(sq.qid, cid, status << 1 | cq.phase, NvmeSqe.nsid(sq.entries, e), errorLba);
+                }
+                post(cq, status, dw0, sq.head, sq.qid, cid);
+            }
+            n++;
+            if (sqs[sq.qid] != sq) {
+                return n;
+            }
+        }
+        if (shadowed && sq.head == sq.tail && eventIdx != null) {
+            Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, sq.tail); // smp_store_release(): EventIdx = tail only once the queue is empty
+            Barriers.mb(); // mb(): the EventIdx store before the shadow tail re-read, pairs with the host's mb() in nvme_dbbuf_update_and_check_event
+            int again = Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset); // smp_load_acquire(): a tail the host stored before it read the old EventIdx
+            if (again != sq.tail && again >= 0 && again < sq.size) {
+                sq.tail = again;
+            }
+        }
+        return n;
+    }
+
+    private boolean cqFull(CompletionQueue cq) {
+        if (!NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
+            return false;
+        }
+        boolean shadowed = shadowDoorbells != null && cq.qid != 0;
+        long shadowOffset = cq.headDoorbell - NvmeQueues.DOORBELL_BASE;
+        int head = shadowed
+                ? Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset) // smp_load_acquire(): pairs with the host's shadow head store; its CQE reads are done
+                : Mmio.readl(bar, cq.headDoorbell); // readl(): pairs with the host's writel of CQyHDBL; its CQE reads are done
+        if (head != cq.head) {
+            if (head >= 0 && head < cq.size
+                    && NvmeQueues.used(cq.head, head, cq.size) <= NvmeQueues.used(cq.head, cq.tail, cq.size)) {
+                cq.head = head;
+            } else if (head != cq.rejectedHead) {
+                cq.rejectedHead = head;
+                invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_VALUE);
+            }
+        }
+        if (shadowed && NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
+            Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, cq.head); // smp_store_release(): ask for a CQ head doorbell once the host frees a slot
+        }
+        return NvmeQueues.isFull(cq.head, cq.tail, cq.size);
+    }
+
+    private void post(CompletionQueue cq, int status, int result, int sqhd, int sqid, int cid) {
+        long e = NvmeCqe.offset(cq.tail);
+        Barriers.writeOnceLong(cq.entries, e + NvmeCqe.LOW_OFFSET, NvmeCqe.low(result, 0)); // WRITE_ONCE(): DW0-DW1, ordered before the phase word by the release below
+        Barriers.smpStoreReleaseLong(cq.entries, e + NvmeCqe.HIGH_OFFSET, NvmeCqe.high(sqhd, sqid, cid, status, cq.phase)); // dma_wmb()+store: data and DW0-DW1 before the phase tag; pairs with the host's dma_rmb
+        cq.tail = NvmeQueues.next(cq.tail, cq.size);
+        if (cq.tail == 0) {
+            cq.phase ^= 1;
+        }
+    }
+
+    private void invalidDoorbell(int info) {
+        invalidDoorbellWrites++;
+        if (!errorEventsMasked && eventCount < events.length) {
+            events[eventCount++] = NvmeOpcodes.AER_TYPE_ERROR | info << 8 | NvmeOpcodes.LID_ERROR_INFORMATION << 16;
+            errorEventsMasked = true;
+        }
+    }
+
+    private void deliverAsyncEvents() {
+        SubmissionQueue asq = sqs[0];
+        while (aerCount > 0 && eventCount > 0 && !cqFull(asq.cq)) {
+            int event = events[0];
+            System.arraycopy(events, 1, events, 0, --eventCount);
+            post(asq.cq, NvmeStatus.SUCCESS, event, asq.head, 0, aerCids[--aerCount]);
+        }
+    }
+
+    private void scanStrayDoorbells() {
+        for (int qid = 0; qid <= maxIoQueues; qid++) {
+            long sqDb = NvmeQueues.sqTailDoorbell(qid, 0);
+            long cqDb = NvmeQueues.cqHeadDoorbell(qid, 0);
+            if (sqs[qid] == null && Mmio.readlRelaxed(bar, sqDb) != 0) { // readl_relaxed(): a value only, nothing is read after it
+                Mmio.writelRelaxed(bar, sqDb, 0); // writel_relaxed(): forget the ignored write
+                invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+            }
+            if (cqs[qid] == null && Mmio.readlRelaxed(bar, cqDb) != 0) { // readl_relaxed(): as above
+                Mmio.writelRelaxed(bar, cqDb, 0); // writel_relaxed(): as above
+                invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+            }
+        }
+    }
+
+    // ---- admin command set ----
+
+    private int admin(MemorySegment q, long e, int cid) {
+        if (NvmeSqe.fuse(q, e) != 0 || NvmeSqe.psdt(q, e) != NvmeSqe.PSDT_PRP) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        return switch (NvmeSqe.opcode(q, e)) {
+            case NvmeOpcodes.ADMIN_DELETE_IO_SQ -> deleteSq(NvmeSqe.cdw10(q, e) & 0xFFFF);
+            case NvmeOpcodes.ADMIN_CREATE_IO_SQ -> createSq(q, e);
+            case NvmeOpcodes.ADMIN_GET_LOG_PAGE -> getLogPage(q, e);
+            case NvmeOpcodes.ADMIN_DELETE_IO_CQ -> deleteCq(NvmeSqe.cdw10(q, e) & 0xFFFF);
+            case NvmeOpcodes.ADMIN_CREATE_IO_CQ -> createCq(q, e);
+            case NvmeOpcodes.ADMIN_IDENTIFY -> identify(q, e);
+            case NvmeOpcodes.ADMIN_ABORT -> abort();
+            case NvmeOpcodes.ADMIN_SET_FEATURES -> setFeatures(q, e);
+            case NvmeOpcodes.ADMIN_GET_FEATURES -> getFeatures(q, e);
+            case NvmeOpcodes.ADMIN_ASYNC_EVENT_REQUEST -> asyncEventRequest(cid);
+            case NvmeOpcodes.ADMIN_DOORBELL_BUFFER_CONFIG -> doorbellBufferConfig(q, e);
+            default -> NvmeStatus.INVALID_OPCODE;
+        };
+    }
+
+    private int createCq(MemorySegment q, long e) {
+        int cdw10 = NvmeSqe.cdw10(q, e);
+        int cdw11 = NvmeSqe.cdw11(q, e);
+        int qid = cdw10 & 0xFFFF;
+        int size = (cdw10 >>> 16) + 1;
+        long prp1 = NvmeSqe.prp1(q, e);
+        if (qid == 0 || qid > allocatedCqs || cqs[qid] != null) {
+            return NvmeStatus.INVALID_QUEUE_IDENTIFIER;
+        }
+        if (size < 2 || size > MAX_QUEUE_ENTRIES) {
+            return NvmeStatus.INVALID_QUEUE_SIZE;
+        }
+        if ((cdw11 & 1) == 0 || NvmeRegs.ccIocqes(lastCc) != NvmeCqe.SIZE_SHIFT) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        if ((cdw11 >>> 16) != 0) {
+            return NvmeStatus.INVALID_INTERRUPT_VECTOR;
+        }
+        if ((prp1 & PAGE_MASK) != 0) {
+            return NvmeStatus.PRP_OFFSET_INVALID;
+        }
+        long bytes = (long) size * NvmeCqe.SIZE;
+        MemorySegment mem = dma.segmentFor(prp1, bytes);
+        if (mem == null) {
+            return NvmeStatus.DATA_TRANSFER_ERROR;
+        }
+        CompletionQueue cq = new CompletionQueue(qid, size, mem.asSlice(prp1 - mem.address(), bytes), NvmeQueues.cqHeadDoorbell(qid, 0));
+        cqs[qid] = cq;
+        ioQueuesCreated = true;
+        Mmio.writelRelaxed(bar, cq.headDoorbell, 0); // writel_relaxed(): a new queue starts with head 0, ordered by the CQE release
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int createSq(MemorySegment q, long e) {
+        int cdw10 = NvmeSqe.cdw10(q, e);
+        int cdw11 = NvmeSqe.cdw11(q, e);
+        int qid = cdw10 & 0xFFFF;
+        int size = (cdw10 >>> 16) + 1;
+        int cqid = cdw11 >>> 16;
+        long prp1 = NvmeSqe.prp1(q, e);
+        if (qid == 0 || qid > allocatedSqs || sqs[qid] != null) {
+            return NvmeStatus.INVALID_QUEUE_IDENTIFIER;
+        }
+        if (cqid == 0 || cqid > maxIoQueues || cqs[cqid] == null) {
+            return NvmeStatus.COMPLETION_QUEUE_INVALID;
+        }
+        if (size < 2 || size > MAX_QUEUE_ENTRIES) {
+            return NvmeStatus.INVALID_QUEUE_SIZE;
+        }
+        if ((cdw11 & 1) == 0 || NvmeRegs.ccIosqes(lastCc) != NvmeSqe.SIZE_SHIFT) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        if ((prp1 & PAGE_MASK) != 0) {
+            return NvmeStatus.PRP_OFFSET_INVALID;
+        }
+        long bytes = (long) size * NvmeSqe.SIZE;
+        MemorySegment mem = dma.segmentFor(prp1, bytes);
+        if (mem == null) {
+            return NvmeStatus.DATA_TRANSFER_ERROR;
+        }
+        addSq(new SubmissionQueue(qid, size, mem.asSlice(prp1 - mem.address(), bytes), cqs[cqid], NvmeQueues.sqTailDoorbell(qid, 0)));
+        ioQueuesCreated = true;
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int deleteSq(int qid) {
+        if (qid == 0 || qid > maxIoQueues || sqs[qid] == null) {
+            return NvmeStatus.INVALID_QUEUE_IDENTIFIER;
+        }
+        SubmissionQueue sq = sqs[qid];
+        sqs[qid] = null;
+        sq.cq.submissionQueues--;
+        for (int i = 0; i < activeCount; i++) {
+            if (active[i] == qid) {
+                active[i] = active[--activeCount];
+                break;
+            }
+        }
+        Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): forget the deleted queue's tail
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int deleteCq(int qid) {
+        if (qid == 0 || qid > maxIoQueues || cqs[qid] == null) {
+            return NvmeStatus.INVALID_QUEUE_IDENTIFIER;
+        }
+        if (cqs[qid].submissionQueues != 0) {
+            return NvmeStatus.INVALID_QUEUE_DELETION;
+        }
+        Mmio.writelRelaxed(bar, cqs[qid].headDoorbell, 0); // writel_relaxed(): forget the deleted queue's head
+        cqs[qid] = null;
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int abort() {
+        dw0 = 1; // bit 0 set: command not aborted (commands complete before the next one is fetched)
+        return NvmeStatus.SUCCESS;
+    }
+
+    /**
+     * Doorbell Buffer Config: from now on the tails and heads of I/O queues are read from the
+     * Shadow Doorbell buffer (PRP1), and the controller publishes in the EventIdx buffer (PRP2)
+     * when it wants an MMIO doorbell; both are one page laid out like the doorbell array. The host
+     * owns the shadow values (it sets them before this command and before creating a queue).
+     */
+    private int doorbellBufferConfig(MemorySegment q, long e) {
+        long dbs = NvmeSqe.prp1(q, e);
+        long eis = NvmeSqe.prp2(q, e);
+        if ((dbs & PAGE_MASK) != 0 || (eis & PAGE_MASK) != 0) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        MemorySegment dbsMem = dma.segmentFor(dbs, PAGE);
+        MemorySegment eisMem = dma.segmentFor(eis, PAGE);
+        if (dbsMem == null || eisMem == null) {
+            return NvmeStatus.DATA_TRANSFER_ERROR;
+        }
+        MemorySegment shadow = dbsMem.asSlice(dbs - dbsMem.address(), PAGE);
+        MemorySegment events = eisMem.asSlice(eis - eisMem.address(), PAGE);
+        for (int qid = 1; qid <= maxIoQueues; qid++) {
+            if (sqs[qid] != null) {
+                events.set(JAVA_INT, sqs[qid].tailDoorbell - NvmeQueues.DOORBELL_BASE, sqs[qid].tail);
+            }
+            if (cqs[qid] != null) {
+                events.set(JAVA_INT, cqs[qid].headDoorbell - NvmeQueues.DOORBELL_BASE, cqs[qid].head);
+            }
+        }
+        eventIdx = events;
+        shadowDoorbells = shadow;
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int asyncEventRequest(int cid) {
+        if (aerCount == MAX_ASYNC_EVENT_REQUESTS) {
+            return NvmeStatus.ASYNC_EVENT_REQUEST_LIMIT_EXCEEDED;
+        }
+        aerCids[aerCount++] = cid;
+        return DEFERRED;
+    }
+
+    private int setFeatures(MemorySegment q, long e) {
+        int fid = NvmeSqe.cdw10(q, e) & 0xFF;
+        if (fid != NvmeOpcodes.FID_NUMBER_OF_QUEUES) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        if (ioQueuesCreated) {
+            return NvmeStatus.COMMAND_SEQUENCE_ERROR;
+        }
+        int cdw11 = NvmeSqe.cdw11(q, e);
+        int nsqr = cdw11 & 0xFFFF;
+        int ncqr = cdw11 >>> 16;
+        if (nsqr == 0xFFFF || ncqr == 0xFFFF) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        allocatedSqs = Math.min(nsqr + 1, maxIoQueues);
+        allocatedCqs = Math.min(ncqr + 1, maxIoQueues);
+        dw0 = (allocatedSqs - 1) | (allocatedCqs - 1) << 16;
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int getFeatures(MemorySegment q, long e) {
+        int fid = NvmeSqe.cdw10(q, e) & 0xFF;
+        if (fid == NvmeOpcodes.FID_VOLATILE_WRITE_CACHE) {
+            dw0 = 1; // WCE: completed writes need a Flush (or FUA) to be durable
+            return NvmeStatus.SUCCESS;
+        }
+        if (fid != NvmeOpcodes.FID_NUMBER_OF_QUEUES) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        dw0 = (allocatedSqs - 1) | (allocatedCqs - 1) << 16;
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int getLogPage(MemorySegment q, long e) {
+        int cdw10 = NvmeSqe.cdw10(q, e);
+        int lid = cdw10 & 0xFF;
+        boolean retainAsyncEvent = (cdw10 & (1 << 15)) != 0;
+        long dwords = ((long) (NvmeSqe.cdw11(q, e) & 0xFFFF) << 16 | (cdw10 >>> 16)) + 1;
+        long length = dwords * 4;
+        long offset = Integer.toUnsignedLong(NvmeSqe.cdw12(q, e)) | (long) NvmeSqe.cdw13(q, e) << 32;
+        int nsid = NvmeSqe.nsid(q, e);
+        int size;
+        if (lid == NvmeOpcodes.LID_ERROR_INFORMATION) {
+            size = errorLog.copyTo(scratch);
+        } else if (lid == NvmeOpcodes.LID_SMART_HEALTH) {
+            if (nsid != 0 && nsid != 0xFFFFFFFF) {
+                return NvmeStatus.INVALID_FIELD;
+            }
+            size = healthLog();
+        } else {
+            return NvmeStatus.INVALID_LOG_PAGE;
+        }
+        if ((offset & 3) != 0 || offset < 0 || offset > size || length > PAGE) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        int from = (int) offset;
+        MemorySegment.copy(scratch, from, scratch, 0, size - from);
+        MemorySegment.copy(zeroes, 0, scratch, size - from, PAGE - (size - from));
+        if (!retainAsyncEvent && lid == NvmeOpcodes.LID_ERROR_INFORMATION) {
+            errorEventsMasked = false;
+        }
+        return data.toHost(q, e, scratch, 0, length);
+    }
+
+    /** SMART / Health Information (LID 02h), controller-wide; returns its size. */
+    private int healthLog() {
+        MemorySegment.copy(zeroes, 0, scratch, 0, 512);
+        scratch.set(JAVA_SHORT_UNALIGNED, 1, (short) 303);
+        scratch.set(JAVA_BYTE, 3, (byte) 100);
+        scratch.set(JAVA_BYTE, 4, (byte) 10);
+        scratch.set(JAVA_LONG, 32, (bytesRead / 512 + 999) / 1000);
+        scratch.set(JAVA_LONG, 48, (bytesWritten / 512 + 999) / 1000);
+        scratch.set(JAVA_LONG, 64, readCommands);
+        scratch.set(JAVA_LONG, 80, writeCommands);
+        return 512;
+    }
+
+    private int identify(MemorySegment q, long e) {
+        int cns = NvmeSqe.cdw10(q, e) & 0xFF;
+        int nsid = NvmeSqe.nsid(q, e);
+        MemorySegment.copy(zeroes, 0, scratch, 0, PAGE);
+        switch (cns) {
+            case NvmeOpcodes.CNS_CONTROLLER -> identifyController();
+            case NvmeOpcodes.CNS_NAMESPACE -> {
+                if (nsid == 0xFFFFFFFF) {
+                    identifyLbaFormats(-1);
+                } else if (namespace(nsid) == null) {
+                    return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT;
+                } else {
+                    identifyNamespace(namespace(nsid));
+                }
+            }
+            case NvmeOpcodes.CNS_ACTIVE_NAMESPACES -> {
+                if (Integer.compareUnsigned(nsid, 0xFFFFFFFE) >= 0) {
+                    return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT;
+                }
+                int n = 0;
+                for (int id = Math.max(nsid, 0) + 1; id <= namespaces.length && n < PAGE / 4; id++) {
+                    scratch.set(JAVA_INT, 4L * n++, id);
+                }
+            }
+            default -> {
+                return NvmeStatus.INVALID_FIELD;
+            }
+        }
+        return data.toHost(q, e, scratch, 0, PAGE);
+    }
+
+    private void identifyController() {
+        scratch.set(JAVA_SHORT, 0, (short) VENDOR_ID);
+        scratch.set(JAVA_SHORT, 2, (short) VENDOR_ID);
+        ascii(4, 20, serial);
+        ascii(24, 40, "Qpair NVMe controller model");
+        ascii(64, 8, "0.1.0");
+        scratch.set(JAVA_BYTE, 77, (byte) MDTS);
+        scratch.set(JAVA_SHORT, 78, (short) 1);
+        scratch.set(JAVA_INT, 80, NvmeRegs.VERSION_1_4);
+        scratch.set(JAVA_SHORT, 256, (short) (1 << 8));
+        scratch.set(JAVA_BYTE, 258, (byte) 3);
+        scratch.set(JAVA_BYTE, 259, (byte) (MAX_ASYNC_EVENT_REQUESTS - 1));
+        scratch.set(JAVA_BYTE, 262, (byte) (ErrorLog.ENTRIES - 1));
+        scratch.set(JAVA_BYTE, 512, (byte) (NvmeSqe.SIZE_SHIFT << 4 | NvmeSqe.SIZE_SHIFT));
+        scratch.set(JAVA_BYTE, 513, (byte) (NvmeCqe.SIZE_SHIFT << 4 | NvmeCqe.SIZE_SHIFT));
+        scratch.set(JAVA_SHORT, 514, (short) (MAX_QUEUE_ENTRIES - 1));
+        scratch.set(JAVA_INT, 516, namespaces.length);
+        scratch.set(JAVA_SHORT, 520, (short) (1 << 2 | 1 << 3));
+        scratch.set(JAVA_BYTE, 525, (byte) 1);
+        scratch.set(JAVA_INT, 536, 1);
+        ascii(768, 256, "nqn.2026-11.dev.qpair:nvme:" + serial);
+    }
+
+    private void identifyNamespace(Namespace ns) {
+        scratch.set(JAVA_LONG, 0, ns.lbaCount());
+        scratch.set(JAVA_LONG, 8, ns.lbaCount());
+        scratch.set(JAVA_LONG, 16, ns.lbaCount());
+        scratch.set(JAVA_BYTE, 33, (byte) 1);
+        identifyLbaFormats(ns.lbaShift());
+    }
+
+    private void identifyLbaFormats(int lbaShift) {
+        scratch.set(JAVA_BYTE, 25, (byte) 1);
+        scratch.set(JAVA_BYTE, 26, (byte) (lbaShift == 12 ? 1 : 0));
+        scratch.set(JAVA_INT, 128, 9 << 16);
+        scratch.set(JAVA_INT, 132, 12 << 16);
+    }
+
+    private void ascii(long offset, int width, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < width; i++) {
+            scratch.set(JAVA_BYTE, offset + i, i < bytes.length ? bytes[i] : (byte) ' ');
+        }
+    }
+
+    private Namespace namespace(int nsid) {
+        return nsid >= 1 && nsid <= namespaces.length ? namespaces[nsid - 1] : null;
+    }
+
+    // ---- NVM command set ----
+
+    private int io(MemorySegment q, long e) {
+        if (NvmeSqe.fuse(q, e) != 0) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        int opcode = NvmeSqe.opcode(q, e);
+        int nsid = NvmeSqe.nsid(q, e);
+        if (opcode == NvmeOpcodes.NVM_FLUSH && nsid == 0xFFFFFFFF) {
+            for (Namespace ns : namespaces) {
+                ns.flush();
+            }
+            return NvmeStatus.SUCCESS;
+        }
+        if (opcode != NvmeOpcodes.NVM_FLUSH && opcode != NvmeOpcodes.NVM_WRITE && opcode != NvmeOpcodes.NVM_READ
+                && opcode != NvmeOpcodes.NVM_WRITE_ZEROES && opcode != NvmeOpcodes.NVM_DATASET_MANAGEMENT) {
+            return NvmeStatus.INVALID_OPCODE;
+        }
+        Namespace ns = namespace(nsid);
+        if (ns == null) {
+            return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT;
+        }
+        return switch (opcode) {
+            case NvmeOpcodes.NVM_FLUSH -> flush(ns);
+            case NvmeOpcodes.NVM_WRITE, NvmeOpcodes.NVM_READ -> readWrite(q, e, ns, opcode == NvmeOpcodes.NVM_WRITE);
+            case NvmeOpcodes.NVM_WRITE_ZEROES -> writeZeroes(q, e, ns);
+            default -> datasetManagement(q, e, ns);
+        };
+    }
+
+    private static int flush(Namespace ns) {
+        try {
+            ns.flush();
+            return NvmeStatus.SUCCESS;
+        } catch (RuntimeException ex) {
+            return NvmeStatus.WRITE_FAULT;
+        }
+    }
+
+    private int readWrite(MemorySegment q, long e, Namespace ns, boolean write) {
+        long slba = slba(q, e);
+        long nlb = (NvmeSqe.cdw12(q, e) & 0xFFFF) + 1L;
+        long length = nlb << ns.lbaShift();
+        if (length > MAX_TRANSFER_BYTES) {
+            return NvmeStatus.INVALID_FIELD;
+        }
+        if (outOfRange(ns, slba, nlb)) {
+            errorLba = slba;
+            return NvmeStatus.LBA_OUT_OF_RANGE;
+        }
+        long offset = slba << ns.lbaShift();
+        if (!write) {
+            int status = data.toHost(q, e, ns.data(), offset, length);
+            if (status == NvmeStatus.SUCCESS) {
+                readCommands++;
+                bytesRead += length;
+            }
+            return status;
+        }
+        int status = data.fromHost(q, e, ns.data(), offset, length);
+        if (status == NvmeStatus.SUCCESS) {
+            writeCommands++;
+            bytesWritten += length;
+        }
+        if (status == NvmeStatus.SUCCESS && (NvmeSqe.cdw12(q, e) & (1 << 30)) != 0) {
+            try {
+                ns.flush(offset, length);
+            } catch (RuntimeException ex) {
+                return NvmeStatus.WRITE_FAULT;
+            }
+        }
+        return status;
+    }
+
+    private int writeZeroes(MemorySegment q, long e, Namespace ns) {
+        long slba = slba(q, e);
+        long nlb = (NvmeSqe.cdw12(q, e) & 0xFFFF) + 1L;
+        if (outOfRange(ns, slba, nlb)) {
+            errorLba = slba;
+            return NvmeStatus.LBA_OUT_OF_RANGE;
+        }
+        zero(ns, slba, nlb);
+        return NvmeStatus.SUCCESS;
+    }
+
+    private int datasetManagement(MemorySegment q, long e, Namespace ns) {
+        int ranges = (NvmeSqe.cdw10(q, e) & 0xFF) + 1;
+        boolean deallocate = (NvmeSqe.cdw11(q, e) & (1 << 2)) != 0;
+        int status = data.fromHost(q, e, scratch, 0, (long) ranges * 16);
+        if (status != NvmeStatus.SUCCESS || !deallocate) {
+            return status;
+        }
+        for (int i = 0; i < ranges; i++) {
+            long nlb = Integer.toUnsignedLong(scratch.get(JAVA_INT, i * 16L + 4));
+            long slba = scratch.get(JAVA_LONG, i * 16L + 8);
+            if (nlb != 0 && outOfRange(ns, slba, nlb)) {
+                errorLba = slba;
+                return NvmeStatus.LBA_OUT_OF_RANGE;
+            }
+        }
+        for (int i = 0; i < ranges; i++) {
+            long nlb = Integer.toUnsignedLong(scratch.get(JAVA_INT, i * 16L + 4));
+            if (nlb != 0) {
+                zero(ns, scratch.get(JAVA_LONG, i * 16L + 8), nlb);
+            }
+        }
+        return NvmeStatus.SUCCESS;
+    }
+
+    private void zero(Namespace ns, long slba, long nlb) {
+        long at = slba << ns.lbaShift();
+        long end = at + (nlb << ns.lbaShift());
+        while (at < end) {
+            long n = Math.min(PAGE, end - at);
+            MemorySegment.copy(zeroes, 0, ns.data(), at, n);
+            at += n;
+        }
+    }
+
+    private static long slba(MemorySegment q, long e) {
+        return Integer.toUnsignedLong(NvmeSqe.cdw10(q, e)) | (long) NvmeSqe.cdw11(q, e) << 32;
+    }
+
+    /** {@code slba + nlb > nsze}, without overflow: QEMU's nvme_check_bounds. */
+    private static boolean outOfRange(Namespace ns, long slba, long nlb) {
+        long nsze = ns.lbaCount();
+        return nlb > nsze || Long.compareUnsigned(slba, nsze - nlb) > 0;
+    }
+
+    /** Stops the controller thread (bounded wait) and releases the register page. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+            thread = null;
+        }
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                throw new IllegalStateException("the controller thread did not stop within 5 s");
+            }
+        }
+        if (cmb != null) {
+            dma.unmap(cmb);
+        }
+        arena.close();
+    }
+}
