@@ -15,19 +15,22 @@ import java.nio.file.Path;
  * @param peerCpu           the CPU peer and device threads are pinned to
  * @param json              where to write the JSON results, or null
  * @param hgrm              where to write percentile distributions and the chart, or null
+ * @param timeSeconds       a cap on each result's measured loop in seconds (it stops after the chunk that passes
+ *                          it); 0 for none, so that {@code iterations} alone decides
  */
 public record Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
-                      int measureCpu, int peerCpu, Path json, Path hgrm) {
+                      int measureCpu, int peerCpu, Path json, Path hgrm, long timeSeconds) {
 
     public static final long MAX_ITERATIONS = 100_000_000L;
     public static final long MIN_BRACKET = 1_000L;
     public static final long MAX_BRACKET = 10_000_000L;
     public static final long MAX_RATE = 100_000_000L;
     public static final int MAX_RETRIES = 10;
+    public static final long MAX_TIME_SECONDS = 3_600;
 
     /** The defaults, sized for the 2-core development machine. */
     public static Options defaults() {
-        return new Options(200_000, 50_000, 20_000, 0, 2, 0, 1, null, null);
+        return new Options(200_000, 50_000, 20_000, 0, 2, 0, 1, null, null, 0);
     }
 
     /** Warm-up samples for a bracketing limit measurement. */
@@ -38,6 +41,11 @@ public record Options(long iterations, long warmup, long bracketIterations, long
     /** The open-loop interval between operations in ns, or 0 for closed loop. */
     public long intervalNs() {
         return rate == 0 ? 0 : Math.max(1, 1_000_000_000L / rate);
+    }
+
+    /** The cap on each measured loop in ns, or 0 for none. */
+    public long timeLimitNanos() {
+        return timeSeconds * 1_000_000_000L;
     }
 
     public String mode() {
@@ -60,6 +68,7 @@ public record Options(long iterations, long warmup, long bracketIterations, long
         int peerCpu = o.peerCpu;
         Path json = null;
         Path hgrm = null;
+        long time = 0;
         for (int i = from; i < args.length; i++) {
             String name = args[i];
             if (!name.startsWith("--")) {
@@ -91,14 +100,16 @@ public record Options(long iterations, long warmup, long bracketIterations, long
                 }
                 case "--json" -> json = Path.of(value);
                 case "--hgrm" -> hgrm = Path.of(value);
+                case "--time" -> time = number(name, value, 1, MAX_TIME_SECONDS);
                 default -> throw new IllegalArgumentException("unknown option '" + name + "' (known: --iterations,"
-                        + " --warmup, --bracket, --rate, --retries, --cpus, --json, --hgrm)");
+                        + " --warmup, --bracket, --rate, --retries, --cpus, --time, --json, --hgrm)");
             }
         }
-        return new Options(iterations, warmup, bracket, rate, retries, measureCpu, peerCpu, json, hgrm);
+        return new Options(iterations, warmup, bracket, rate, retries, measureCpu, peerCpu, json, hgrm, time);
     }
 
-    private static long number(String name, String value, long min, long max) {
+    /** Parses an integer option value in [min, max]; the message names the option, the value and the range. */
+    static long number(String name, String value, long min, long max) {
         long parsed;
         try {
             parsed = Long.parseLong(value.replace("_", ""));
