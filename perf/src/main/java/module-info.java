@@ -3,6 +3,7 @@
  */
 module dev.qpair.perf {
     requires dev.qpair.barriers;
+    requires dev.qpair.nvme;
     requires HdrHistogram;
     requires org.jctools.core;
     requires org.agrona;

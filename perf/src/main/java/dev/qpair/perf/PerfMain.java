@@ -13,6 +13,20 @@ public final class PerfMain {
             LimitPingPong::new, MemcpyRate::new, JctoolsSpscPingPong::new, AgronaRingPingPong::new,
             DisruptorPingPong::new);
 
+    /** The nvme-perf rows of {@code all}: 4 KiB random reads on a memory namespace, controller thread, QD1 and QD32. */
+    static final List<NvmePerfConfig> SHORT_NVME_SET = List.of(
+            NvmePerfConfig.defaults(),
+            NvmePerfConfig.defaults().with("--qd", "32"));
+
+    /** {@code nvme-perf} without row options: issue 4's rows, memory and file namespaces. */
+    static final List<NvmePerfConfig> NVME_SET = List.of(
+            NvmePerfConfig.defaults(),
+            NvmePerfConfig.defaults().with("--qd", "32"),
+            NvmePerfConfig.defaults().with("--rw", "randwrite"),
+            NvmePerfConfig.defaults().with("--rw", "randwrite").with("--qd", "32"),
+            NvmePerfConfig.defaults().with("--ns", "file"),
+            NvmePerfConfig.defaults().with("--ns", "file").with("--rw", "randwrite").with("--qd", "32"));
+
     private PerfMain() {
     }
 
@@ -20,13 +34,42 @@ public final class PerfMain {
         int cpus = Runtime.getRuntime().availableProcessors();
         String command = args.length == 0 || args[0].startsWith("--") ? "all" : args[0];
         int from = args.length == 0 || args[0].startsWith("--") ? 0 : 1;
+        if (List.of("help", "-h", "--help").contains(command)) {
+            usage(System.out);
+            return;
+        }
+        if (!List.of("all", "baseline", RingDoorbellLat.NAME, NvmePerf.NAME).contains(command)) {
+            System.err.println("qpair-perf: unknown subcommand '" + command + "'");
+            usage(System.err);
+            System.exit(2);
+            return;
+        }
+        Options options;
+        NvmePerfConfig nvme = null;
+        try {
+            String[] rest = args;
+            if (command.equals(NvmePerf.NAME)) {
+                List<String> others = new ArrayList<>();
+                nvme = nvmeConfig(args, from, others);
+                rest = others.toArray(new String[0]);
+                from = 0;
+            }
+            options = Options.parse(rest, from, cpus);
+        } catch (IllegalArgumentException e) {
+            System.err.println("qpair-perf " + command + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        long warmup = options.warmup();
         List<Supplier<Benchmark>> set;
         String title;
         switch (command) {
             case "all" -> {
                 set = new ArrayList<>(BASELINE);
                 set.add(RingDoorbellLat::new);
-                title = "qpair-perf all: baseline (limit, memcpy, peers) and the ring-and-doorbell datapath";
+                set.addAll(nvmeRows(SHORT_NVME_SET, warmup));
+                title = "qpair-perf all: baseline (limit, memcpy, peers), the ring-and-doorbell datapath, and 4 KiB"
+                        + " random reads on the NVMe model at QD1 and QD32";
             }
             case "baseline" -> {
                 set = BASELINE;
@@ -36,26 +79,46 @@ public final class PerfMain {
                 set = List.of(RingDoorbellLat::new);
                 title = "qpair-perf ring-doorbell-lat: 64 B SEND WQE, writel doorbell, device thread, CQE poll";
             }
-            case "help", "-h", "--help" -> {
-                usage(System.out);
-                return;
-            }
             default -> {
-                System.err.println("qpair-perf: unknown subcommand '" + command + "'");
-                usage(System.err);
-                System.exit(2);
-                return;
+                set = new ArrayList<>();
+                set.add(MemcpyRate::new);
+                set.addAll(nvmeRows(nvme == null ? NVME_SET : List.of(nvme), warmup));
+                title = "qpair-perf nvme-perf: the NVMe controller model and the SPDK-shaped host driver, with the 4 KiB"
+                        + " copy bound measured in the same run";
             }
-        }
-        Options options;
-        try {
-            options = Options.parse(args, from, cpus);
-        } catch (IllegalArgumentException e) {
-            System.err.println("qpair-perf " + command + ": " + e.getMessage());
-            System.exit(2);
-            return;
         }
         run(System.out, System.err, title, cpus, options, set);
+    }
+
+    /**
+     * Takes the nvme-perf options out of {@code args[from..]} into a config and puts every other
+     * option, with its value, into {@code others}.
+     *
+     * @return the config of the one row the options describe, or null when none was given (the default set)
+     */
+    static NvmePerfConfig nvmeConfig(String[] args, int from, List<String> others) {
+        NvmePerfConfig config = NvmePerfConfig.defaults();
+        boolean given = false;
+        for (int i = from; i < args.length; i++) {
+            if (!NvmePerfConfig.OPTIONS.contains(args[i])) {
+                others.add(args[i]);
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value (see ./qpair-perf help)");
+            }
+            config = config.with(args[i], args[++i]);
+            given = true;
+        }
+        return given ? config : null;
+    }
+
+    private static List<Supplier<Benchmark>> nvmeRows(List<NvmePerfConfig> configs, long warmup) {
+        List<Supplier<Benchmark>> rows = new ArrayList<>();
+        for (NvmePerfConfig config : configs) {
+            rows.add(() -> new NvmePerf(config, warmup));
+        }
+        return rows;
     }
 
     static void run(PrintStream out, PrintStream progress, String title, int cpus, Options options,
@@ -65,6 +128,7 @@ public final class PerfMain {
         suite.prepare();
         List<Result> results = suite.run(set);
         Tables.print(out, title, options, results, suite.notes());
+        NvmePerfTable.print(out, results);
         if (options.json() != null) {
             JsonReport.write(options.json(), cpus, results, suite.notes());
             progress.println("wrote " + options.json());
@@ -82,12 +146,17 @@ public final class PerfMain {
                 usage: ./qpair-perf [SUBCOMMAND] [OPTIONS]
 
                 subcommands:
-                  all                the default set (default): baseline plus ring-doorbell-lat, in one run
+                  all                the default set (default): baseline, ring-doorbell-lat and nvme-perf's 4 KiB
+                                     random reads on a memory namespace at QD1 and QD32, in one run
                   baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
                                      MemorySegment.copy rate, and the peers JCTools SpscArrayQueue, Agrona
                                      OneToOneRingBuffer and LMAX Disruptor, each an 8-byte busy-spin ping-pong
                   ring-doorbell-lat  64 B SEND WQE through an off-heap ring, writel doorbell, busy-polling
                                      device thread (device_mode thread), CQE poll: round-trip latency
+                  nvme-perf          spdk_nvme_perf against the NVMe controller model: one I/O qpair, one namespace,
+                                     with a 4 KiB copy row measured first for the copy-bound ratios. Without row
+                                     options: 4 KiB randread and randwrite at QD1 and QD32 on memory, and file rows;
+                                     with any of them: the one row they describe (unset ones take the defaults)
                   jmh [JMH ARGS]     the JMH benchmarks (org.openjdk.jmh.Main); e.g. ./qpair-perf jmh -prof gc
                   help               this text
 
@@ -100,8 +169,19 @@ public final class PerfMain {
                                    time it was due to start (no coordinated omission) (1..100000000);
                                    without it every latency row runs closed loop
                   --cpus A,B       pin the measuring thread to CPU A and peer/device threads to CPU B (default 0,1)
+                  --time S         stop each result's measured samples after S seconds (1..3600), whichever of
+                                   --iterations and --time comes first
                   --json FILE      write the results as JSON (fields documented in dev.qpair.perf.JsonReport)
                   --hgrm DIR       write DIR/<name>.hgrm percentile distributions (ns) and DIR/latency-by-percentile.png
+
+                nvme-perf row options (an I/O count is --iterations x ops_per_sample: 1 at QD1, 16 above):
+                  --io-size B      bytes per I/O, a multiple of 512 (default 4096, 512..131072)
+                  --qd N           queue depth, commands kept outstanding (default 1, 1..1023)
+                  --rw P           read, write, randread, randwrite, rw, randrw (default randread)
+                  --rwmixread PCT  percent reads for rw and randrw (default 50, 0..100)
+                  --ns KIND        memory or file (a memory-mapped file in java.io.tmpdir) (default memory)
+                  --ns-mib M       namespace size in MiB (default 64, 1..4096)
+                  --device MODE    thread (the controller busy-polls on the peer CPU) or inline (default thread)
 
                 Every result is bracketed by a short limit measurement right before and after it; read the
                 x limit column (p50 / bracketing limit p50), not the absolute times.""");

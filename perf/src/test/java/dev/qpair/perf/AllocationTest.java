@@ -73,4 +73,19 @@ class AllocationTest {
         assertOperationsDoNotAllocate(JctoolsSpscPingPong::new);
         assertOperationsDoNotAllocate(DisruptorPingPong::new);
     }
+
+    /**
+     * One nvme-perf operation (submit for the free slots, the doorbell, the controller's pass on its
+     * own thread or inline, the poll, the completion callback recording the I/O's latency) at queue
+     * depth 1 and 32, reads, writes and a mix, memory and file namespaces.
+     */
+    @Test
+    void theNvmePerfOperationDoesNotAllocate() throws Throwable {
+        NvmePerfConfig small = NvmePerfConfig.defaults().with("--ns-mib", "1");
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small, 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--qd", "32").with("--rw", "randrw"), 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--rw", "write").with("--device", "inline"), 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--qd", "32").with("--device", "inline"), 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--qd", "8").with("--ns", "file"), 0));
+    }
 }
