@@ -40,6 +40,10 @@ public final class NvmePerfTable {
             out.printf(" copy bound (%s, same run): %,.0f copies/s, p50 %d ns per 4 KiB copy; L = each row's bracketing"
                     + " limit p50%n", MemcpyRate.NAME, copy.opsPerSecond(), copy.percentileNs(50));
         }
+        results.stream().filter(r -> r.name().equals(MemcpyScatteredRate.NAME)).findFirst().ifPresent(r -> out.printf(
+                " for reference (%s, same run): %,.0f copies/s, p50 %d ns per 4 KiB copy from random blocks of a %d MiB"
+                        + " region, the copy a 4 KiB random read of the default namespace makes%n",
+                r.name(), r.opsPerSecond(), r.percentileNs(50), MemcpyScatteredRate.REGION_MIB));
         out.println(" targets (issue 4; 4 KiB, memory namespace, controller thread): QD1 p50/(2L+copy) <= 1;"
                 + " QD32 x copy >= " + QD32_COPY_SHARE + " (target: by IOPS over the whole row; at p50: by the typical"
                 + " sample, copy p50 ns / row p50 ns per I/O)");

@@ -82,6 +82,7 @@ public final class PerfMain {
             default -> {
                 set = new ArrayList<>();
                 set.add(MemcpyRate::new);
+                set.add(MemcpyScatteredRate::new);
                 set.addAll(nvmeRows(nvme == null ? NVME_SET : List.of(nvme), warmup));
                 title = "qpair-perf nvme-perf: the NVMe controller model and the SPDK-shaped host driver, with the 4 KiB"
                         + " copy bound measured in the same run";
@@ -154,7 +155,8 @@ public final class PerfMain {
                   ring-doorbell-lat  64 B SEND WQE through an off-heap ring, writel doorbell, busy-polling
                                      device thread (device_mode thread), CQE poll: round-trip latency
                   nvme-perf          spdk_nvme_perf against the NVMe controller model: one I/O qpair, one namespace,
-                                     with a 4 KiB copy row measured first for the copy-bound ratios. Without row
+                                     with 4 KiB copy rows measured first: cache-hot (the copy bound of the ratios)
+                                     and from random blocks of a 64 MiB region (for reference). Without row
                                      options: 4 KiB randread and randwrite at QD1 and QD32 on memory, and file rows;
                                      with any of them: the one row they describe (unset ones take the defaults)
                   jmh [JMH ARGS]     the JMH benchmarks (org.openjdk.jmh.Main); e.g. ./qpair-perf jmh -prof gc

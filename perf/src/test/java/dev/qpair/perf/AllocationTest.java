@@ -69,6 +69,7 @@ class AllocationTest {
     void theLimitRingAndPeerRoundTripsDoNotAllocate() throws Throwable {
         assertOperationsDoNotAllocate(LimitPingPong::new);
         assertOperationsDoNotAllocate(MemcpyRate::new);
+        assertOperationsDoNotAllocate(MemcpyScatteredRate::new);
         assertOperationsDoNotAllocate(RingDoorbellLat::new);
         assertOperationsDoNotAllocate(JctoolsSpscPingPong::new);
         assertOperationsDoNotAllocate(DisruptorPingPong::new);
