@@ -5,6 +5,7 @@ module dev.qpair.perf {
     requires dev.qpair.barriers;
     requires dev.qpair.memory;
     requires dev.qpair.hca;
+    requires dev.qpair.nvme;
     requires HdrHistogram;
     requires org.jctools.core;
     requires org.agrona;

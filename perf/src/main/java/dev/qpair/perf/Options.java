@@ -23,10 +23,12 @@ import java.nio.file.Path;
  * @param inline            verbs payload inline in the WQE: 1 on, 0 off, -1 the default (on where it fits)
  * @param postList          verbs bandwidth rows: WRs posted under one doorbell
  * @param signalInterval    verbs bandwidth rows: one signaled WR in every this many
+ * @param timeSeconds       a cap on each result's measured loop in seconds (it stops after the chunk that passes
+ *                          it); 0 for none, so that {@code iterations} alone decides
  */
 public record Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
                       int measureCpu, int peerCpu, Path json, Path hgrm, int size, DeviceMode deviceMode,
-                      int inline, int postList, int signalInterval) {
+                      int inline, int postList, int signalInterval, long timeSeconds) {
 
     public static final long MAX_ITERATIONS = 100_000_000L;
     public static final long MIN_BRACKET = 1_000L;
@@ -41,17 +43,29 @@ public record Options(long iterations, long warmup, long bracketIterations, long
     public static final int MAX_POST_LIST = 256;
     public static final int DEFAULT_POST_LIST = 16;
     public static final int DEFAULT_SIGNAL_INTERVAL = 16;
+    public static final long MAX_TIME_SECONDS = 3_600;
 
     /** The defaults, sized for the 2-core development machine. */
     public static Options defaults() {
         return new Options(200_000, 50_000, 20_000, 0, 2, 0, 1, null, null);
     }
 
-    /** The harness's options with every verbs knob at its default. */
+    /** The harness's options with every verbs knob at its default and no time cap. */
     public Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
                    int measureCpu, int peerCpu, Path json, Path hgrm) {
+        this(iterations, warmup, bracketIterations, rate, retries, measureCpu, peerCpu, json, hgrm, 0);
+    }
+
+    /** The harness's options with every verbs knob at its default. */
+    public Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
+                   int measureCpu, int peerCpu, Path json, Path hgrm, long timeSeconds) {
         this(iterations, warmup, bracketIterations, rate, retries, measureCpu, peerCpu, json, hgrm, 0, null, -1,
-                DEFAULT_POST_LIST, DEFAULT_SIGNAL_INTERVAL);
+                DEFAULT_POST_LIST, DEFAULT_SIGNAL_INTERVAL, timeSeconds);
+    }
+
+    /** The cap on each measured loop in ns, or 0 for none. */
+    public long timeLimitNanos() {
+        return timeSeconds * 1_000_000_000L;
     }
 
     /** The verbs payload size: {@code --size}, or {@code fallback} when it was not given. */
@@ -104,6 +118,7 @@ public record Options(long iterations, long warmup, long bracketIterations, long
         int inline = -1;
         int postList = DEFAULT_POST_LIST;
         int signalInterval = DEFAULT_SIGNAL_INTERVAL;
+        long time = 0;
         for (int i = from; i < args.length; i++) {
             String name = args[i];
             if (!name.startsWith("--")) {
@@ -149,8 +164,9 @@ public record Options(long iterations, long warmup, long bracketIterations, long
                 };
                 case "--post-list" -> postList = (int) number(name, value, 1, MAX_POST_LIST);
                 case "--signal" -> signalInterval = (int) number(name, value, 1, MAX_POST_LIST);
+                case "--time" -> time = number(name, value, 1, MAX_TIME_SECONDS);
                 default -> throw new IllegalArgumentException("unknown option '" + name + "' (known: --iterations,"
-                        + " --warmup, --bracket, --rate, --retries, --cpus, --json, --hgrm, --size, --device-mode,"
+                        + " --warmup, --bracket, --rate, --retries, --cpus, --time, --json, --hgrm, --size, --device-mode,"
                         + " --inline, --post-list, --signal)");
             }
         }
@@ -159,10 +175,11 @@ public record Options(long iterations, long warmup, long bracketIterations, long
                     + " must be in [1, " + MAX_INLINE + "] (use --inline off for larger payloads)");
         }
         return new Options(iterations, warmup, bracket, rate, retries, measureCpu, peerCpu, json, hgrm, size,
-                deviceMode, inline, postList, signalInterval);
+                deviceMode, inline, postList, signalInterval, time);
     }
 
-    private static long number(String name, String value, long min, long max) {
+    /** Parses an integer option value in [min, max]; the message names the option, the value and the range. */
+    static long number(String name, String value, long min, long max) {
         long parsed;
         try {
             parsed = Long.parseLong(value.replace("_", ""));

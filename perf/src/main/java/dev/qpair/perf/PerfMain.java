@@ -16,6 +16,20 @@ public final class PerfMain {
     private PerfMain() {
     }
 
+    /** The nvme-perf rows of {@code all}: 4 KiB random reads on a memory namespace, controller thread, QD1 and QD32. */
+    static final List<NvmePerfConfig> SHORT_NVME_SET = List.of(
+            NvmePerfConfig.defaults(),
+            NvmePerfConfig.defaults().with("--qd", "32"));
+
+    /** {@code nvme-perf} without row options: issue 4's rows, memory and file namespaces. */
+    static final List<NvmePerfConfig> NVME_SET = List.of(
+            NvmePerfConfig.defaults(),
+            NvmePerfConfig.defaults().with("--qd", "32"),
+            NvmePerfConfig.defaults().with("--rw", "randwrite"),
+            NvmePerfConfig.defaults().with("--rw", "randwrite").with("--qd", "32"),
+            NvmePerfConfig.defaults().with("--ns", "file"),
+            NvmePerfConfig.defaults().with("--ns", "file").with("--rw", "randwrite").with("--qd", "32"));
+
     public static void main(String[] args) throws Exception {
         int cpus = Runtime.getRuntime().availableProcessors();
         String command = args.length == 0 || args[0].startsWith("--") ? "all" : args[0];
@@ -25,13 +39,22 @@ public final class PerfMain {
             return;
         }
         Options options;
+        NvmePerfConfig nvme = null;
         try {
-            options = Options.parse(args, from, cpus);
+            String[] rest = args;
+            if (command.equals(NvmePerf.NAME)) {
+                List<String> others = new ArrayList<>();
+                nvme = nvmeConfig(args, from, others);
+                rest = others.toArray(new String[0]);
+                from = 0;
+            }
+            options = Options.parse(rest, from, cpus);
         } catch (IllegalArgumentException e) {
             System.err.println("qpair-perf " + command + ": " + e.getMessage());
             System.exit(2);
             return;
         }
+        long warmup = options.warmup();
         List<Supplier<Benchmark>> set;
         String title;
         switch (command) {
@@ -39,7 +62,9 @@ public final class PerfMain {
                 set = new ArrayList<>(BASELINE);
                 set.add(RingDoorbellLat::new);
                 set.addAll(verbs(options));
-                title = "qpair-perf all: baseline (limit, memcpy, peers), the ring-and-doorbell datapath and the verbs rows";
+                set.addAll(nvmeRows(SHORT_NVME_SET, warmup));
+                title = "qpair-perf all: baseline (limit, memcpy, peers), the ring-and-doorbell datapath, the verbs rows,"
+                        + " and 4 KiB random reads on the NVMe model at QD1 and QD32";
             }
             case "baseline" -> {
                 set = BASELINE;
@@ -62,6 +87,14 @@ public final class PerfMain {
                 set = List.of(() -> new SendLat(options));
                 title = "qpair-perf send-lat: SEND/RECV ping-pong between two application threads, HCA model";
             }
+            case NvmePerf.NAME -> {
+                set = new ArrayList<>();
+                set.add(MemcpyRate::new);
+                set.add(MemcpyScatteredRate::new);
+                set.addAll(nvmeRows(nvme == null ? NVME_SET : List.of(nvme), warmup));
+                title = "qpair-perf nvme-perf: the NVMe controller model and the SPDK-shaped host driver, with the 4 KiB"
+                        + " copy bound measured in the same run";
+            }
             default -> {
                 System.err.println("qpair-perf: unknown subcommand '" + command + "'");
                 usage(System.err);
@@ -70,6 +103,37 @@ public final class PerfMain {
             }
         }
         run(System.out, System.err, title, cpus, options, set);
+    }
+
+    /**
+     * Takes the nvme-perf options out of {@code args[from..]} into a config and puts every other
+     * option, with its value, into {@code others}.
+     *
+     * @return the config of the one row the options describe, or null when none was given (the default set)
+     */
+    static NvmePerfConfig nvmeConfig(String[] args, int from, List<String> others) {
+        NvmePerfConfig config = NvmePerfConfig.defaults();
+        boolean given = false;
+        for (int i = from; i < args.length; i++) {
+            if (!NvmePerfConfig.OPTIONS.contains(args[i])) {
+                others.add(args[i]);
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value (see ./qpair-perf help)");
+            }
+            config = config.with(args[i], args[++i]);
+            given = true;
+        }
+        return given ? config : null;
+    }
+
+    private static List<Supplier<Benchmark>> nvmeRows(List<NvmePerfConfig> configs, long warmup) {
+        List<Supplier<Benchmark>> rows = new ArrayList<>();
+        for (NvmePerfConfig config : configs) {
+            rows.add(() -> new NvmePerf(config, warmup));
+        }
+        return rows;
     }
 
     /** The verbs rows, in the order {@code all} and {@code verbs} run them. */
@@ -84,6 +148,7 @@ public final class PerfMain {
         suite.prepare();
         List<Result> results = suite.run(set);
         Tables.print(out, title, options, results, suite.notes());
+        NvmePerfTable.print(out, results);
         if (options.json() != null) {
             JsonReport.write(options.json(), cpus, results, suite.notes());
             progress.println("wrote " + options.json());
@@ -101,8 +166,9 @@ public final class PerfMain {
                 usage: ./qpair-perf [SUBCOMMAND] [OPTIONS]
 
                 subcommands:
-                  all                the default set (default): baseline, ring-doorbell-lat and the verbs rows,
-                                     in one run, so that every ratio to the limit and to the peers comes from it
+                  all                the default set (default): baseline, ring-doorbell-lat, the verbs rows and
+                                     nvme-perf's 4 KiB random reads on a memory namespace at QD1 and QD32, in one
+                                     run, so that every ratio to the limit and to the peers comes from it
                   verbs              baseline plus the verbs rows (no ring-doorbell-lat)
                   baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
                                      MemorySegment.copy rate, and the peers JCTools SpscArrayQueue, Agrona
@@ -114,6 +180,11 @@ public final class PerfMain {
                                      or inline (the doorbell runs the engine in the posting thread)
                   send-lat           SEND/RECV ping-pong (64 B inline by default) between two application threads
                                      on CPUs A and B, HCA model; --device-mode inline (default) or thread
+                  nvme-perf          spdk_nvme_perf against the NVMe controller model: one I/O qpair, one namespace,
+                                     with 4 KiB copy rows measured first: cache-hot (the copy bound of the ratios)
+                                     and from random blocks of a 64 MiB region (for reference). Without row
+                                     options: 4 KiB randread and randwrite at QD1 and QD32 on memory, and file rows;
+                                     with any of them: the one row they describe (unset ones take the defaults)
                   jmh [JMH ARGS]     the JMH benchmarks (org.openjdk.jmh.Main); e.g. ./qpair-perf jmh -prof gc
                   help               this text
 
@@ -126,6 +197,8 @@ public final class PerfMain {
                                    time it was due to start (no coordinated omission) (1..100000000);
                                    without it every latency row runs closed loop
                   --cpus A,B       pin the measuring thread to CPU A and peer/device threads to CPU B (default 0,1)
+                  --time S         stop each result's measured samples after S seconds (1..3600), whichever of
+                                   --iterations and --time comes first
                   --json FILE      write the results as JSON (fields documented in dev.qpair.perf.JsonReport)
                   --hgrm DIR       write DIR/<name>.hgrm percentile distributions (ns) and DIR/latency-by-percentile.png
 
@@ -136,6 +209,15 @@ public final class PerfMain {
                   --post-list N    reserved for the verbs bandwidth rows (write-bw, send-bw: not yet added); parsed only
                   --signal N       send-lat: one signaled SEND in every N (default 16, 1..256); write-lat polls
                                    every CQE and ignores it
+
+                nvme-perf row options (an I/O count is --iterations x ops_per_sample: 1 at QD1, 16 above):
+                  --io-size B      bytes per I/O, a multiple of 512 (default 4096, 512..131072)
+                  --qd N           queue depth, commands kept outstanding (default 1, 1..1023)
+                  --rw P           read, write, randread, randwrite, rw, randrw (default randread)
+                  --rwmixread PCT  percent reads for rw and randrw (default 50, 0..100)
+                  --ns KIND        memory or file (a memory-mapped file in java.io.tmpdir) (default memory)
+                  --ns-mib M       namespace size in MiB (default 64, 1..4096)
+                  --device MODE    thread (the controller busy-polls on the peer CPU) or inline (default thread)
 
                 Every result is bracketed by a short limit measurement right before and after it; read the
                 x limit column (p50 / bracketing limit p50), not the absolute times.""".formatted(Options.MAX_INLINE));

@@ -34,24 +34,35 @@ public final class Runner {
      * @param intervalNs 0 for closed loop, otherwise the open-loop interval between operations
      */
     public Measurement measure(Benchmark benchmark, long warmupSamples, long samples, long intervalNs) {
+        return measure(benchmark, warmupSamples, samples, intervalNs, 0);
+    }
+
+    /**
+     * Measures an opened benchmark, stopping the measured samples after the chunk that passes
+     * {@code timeLimitNanos} (0: no cap); the warm-up always runs in full.
+     *
+     * @param intervalNs 0 for closed loop, otherwise the open-loop interval between operations
+     */
+    public Measurement measure(Benchmark benchmark, long warmupSamples, long samples, long intervalNs,
+                               long timeLimitNanos) {
         Histogram scratch = Sampler.newHistogram();
-        long op = run(benchmark, scratch, warmupSamples, 0, intervalNs, null, 0);
+        long op = run(benchmark, scratch, warmupSamples, 0, intervalNs, null, 0, 0);
         Histogram histogram = Sampler.newHistogram();
         long[] allocatedAndElapsed = new long[2];
-        run(benchmark, histogram, samples, op, intervalNs, allocatedAndElapsed, samples);
-        long perSample = intervalNs == 0 ? benchmark.opsPerSample() : 1;
-        return new Measurement(histogram, samples * perSample, allocatedAndElapsed[1], allocatedAndElapsed[0]);
+        long end = run(benchmark, histogram, samples, op, intervalNs, allocatedAndElapsed, samples, timeLimitNanos);
+        return new Measurement(histogram, end - op, allocatedAndElapsed[1], allocatedAndElapsed[0]);
     }
 
     private long run(Benchmark benchmark, Histogram histogram, long samples, long firstOp, long intervalNs,
-                     long[] allocatedAndElapsed, long total) {
+                     long[] allocatedAndElapsed, long total, long timeLimitNanos) {
         long meterCost = allocatedBytes();
         meterCost = allocatedBytes() - meterCost;
         long op = firstOp;
         long done = 0;
         long lastReport = System.nanoTime();
+        long deadline = lastReport + timeLimitNanos;
         long perSample = intervalNs == 0 ? benchmark.opsPerSample() : 1;
-        while (done < samples) {
+        while (done < samples && (timeLimitNanos == 0 || System.nanoTime() - deadline < 0)) {
             long chunk = Math.min(CHUNK, samples - done);
             long before = allocatedBytes();
             long elapsed = intervalNs == 0

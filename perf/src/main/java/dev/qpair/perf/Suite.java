@@ -97,7 +97,8 @@ public final class Suite {
             try (benchmark) {
                 note(benchmark.open(options.peerCpu()));
                 long interval = benchmark.kind() == Benchmark.Kind.LATENCY ? options.intervalNs() : 0;
-                measurement = runner.measure(benchmark, options.warmup(), options.iterations(), interval);
+                measurement = runner.measure(benchmark, options.warmup(), options.iterations(), interval,
+                        options.timeLimitNanos());
                 errors = benchmark.errors();
             }
             long after = probe.p50Ns(options.bracketIterations());
@@ -130,6 +131,7 @@ public final class Suite {
         }
         params.put("iterations", options.iterations()).put("warmup", options.warmup())
                 .put("ops_per_sample", openLoop ? 1 : benchmark.opsPerSample())
+                .put("time_limit_s", options.timeSeconds())
                 .put("bracket_iterations", options.bracketIterations())
                 .put("cpu_measure", options.measureCpu()).put("cpu_peer", options.peerCpu())
                 .put("attempt", attempt).put("errors", errors);

@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public final class Tables {
 
-    private static final String RULE = "-".repeat(158);
+    private static final String RULE = "-".repeat(174);
 
     private Tables() {
     }
@@ -32,11 +32,11 @@ public final class Tables {
         out.println(RULE);
         List<Result> latency = results.stream().filter(r -> r.kind() == Benchmark.Kind.LATENCY).toList();
         if (!latency.isEmpty()) {
-            out.printf(" %-22s %6s %11s %9s %8s %8s %8s %8s %9s %10s %10s %8s %6s %8s %17s %6s %5s%n",
+            out.printf(" %-38s %6s %11s %9s %8s %8s %8s %8s %9s %10s %10s %8s %6s %8s %17s %6s %5s%n",
                     "name", "#bytes", "#samples", "mean[ns]", "min[ns]", "p50[ns]", "p90[ns]", "p99[ns]",
                     "p99.9[ns]", "p99.99[ns]", "max[ns]", "x limit", "x peer", "limit", "before/after[ns]", "stable", "B/op");
             for (Result r : latency) {
-                out.printf(" %-22s %6d %,11d %9.1f %8d %8d %8d %8d %9d %10d %,10d %8.2f %6s %8.0f %17s %6s %5.1f%n",
+                out.printf(" %-38s %6d %,11d %9.1f %8d %8d %8d %8d %9d %10d %,10d %8.2f %6s %8.0f %17s %6s %5.1f%n",
                         r.name(), r.sizeBytes(), r.histogram().getTotalCount(), r.meanNs(), r.minNs(),
                         r.percentileNs(50), r.percentileNs(90), r.percentileNs(99), r.percentileNs(99.9),
                         r.percentileNs(99.99), r.maxNs(), r.ratioToLimitP50(), peer(r, results), r.bracket().limitP50Ns(),
@@ -48,11 +48,11 @@ public final class Tables {
             if (!latency.isEmpty()) {
                 out.println(RULE);
             }
-            out.printf(" %-22s %6s %14s %12s %10s %9s %8s %8s %6s %8s %17s %6s %5s%n",
+            out.printf(" %-38s %6s %14s %12s %10s %9s %8s %8s %6s %8s %17s %6s %5s%n",
                     "name", "#bytes", "ops/s", "MiB/s", "ns/op p50", "mean[ns]", "p99[ns]", "x limit", "x peer", "limit",
                     "before/after[ns]", "stable", "B/op");
             for (Result r : bandwidth) {
-                out.printf(" %-22s %6d %,14.0f %,12.1f %10d %9.1f %8d %8.3f %6s %8.0f %17s %6s %5.1f%n",
+                out.printf(" %-38s %6d %,14.0f %,12.1f %10d %9.1f %8d %8.3f %6s %8.0f %17s %6s %5.1f%n",
                         r.name(), r.sizeBytes(), r.opsPerSecond(), r.mibPerSecond(), r.percentileNs(50), r.meanNs(),
                         r.percentileNs(99), r.ratioToLimitP50(), peer(r, results), r.bracket().limitP50Ns(),
                         r.bracket().beforeNs() + "/" + r.bracket().afterNs(), stability(r), r.allocatedBytesPerOp());

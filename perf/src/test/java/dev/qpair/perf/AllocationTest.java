@@ -80,6 +80,7 @@ class AllocationTest {
     void theLimitRingAndPeerRoundTripsDoNotAllocate() throws Throwable {
         assertOperationsDoNotAllocate(LimitPingPong::new);
         assertOperationsDoNotAllocate(MemcpyRate::new);
+        assertOperationsDoNotAllocate(MemcpyScatteredRate::new);
         assertOperationsDoNotAllocate(RingDoorbellLat::new);
         assertOperationsDoNotAllocate(JctoolsSpscPingPong::new);
         assertOperationsDoNotAllocate(DisruptorPingPong::new);
@@ -88,7 +89,7 @@ class AllocationTest {
     private static Options verbs(DeviceMode mode, int size, int inline) {
         Options d = Options.defaults();
         return new Options(d.iterations(), d.warmup(), d.bracketIterations(), 0, 0, 0, 1, null, null, size, mode,
-                inline, Options.DEFAULT_POST_LIST, Options.DEFAULT_SIGNAL_INTERVAL);
+                inline, Options.DEFAULT_POST_LIST, Options.DEFAULT_SIGNAL_INTERVAL, 0);
     }
 
     @Test
@@ -100,5 +101,20 @@ class AllocationTest {
         // send-lat in thread mode is three busy threads (two posters and the engine): on a 2-core machine the
         // unpinned test threads time-share and a window takes minutes, so it is metered in inline mode only.
         assertOperationsDoNotAllocate(() -> new SendLat(verbs(DeviceMode.INLINE, 64, -1)));
+    }
+
+    /**
+     * One nvme-perf operation (submit for the free slots, the doorbell, the controller's pass on its
+     * own thread or inline, the poll, the completion callback recording the I/O's latency) at queue
+     * depth 1 and 32, reads, writes and a mix, memory and file namespaces.
+     */
+    @Test
+    void theNvmePerfOperationDoesNotAllocate() throws Throwable {
+        NvmePerfConfig small = NvmePerfConfig.defaults().with("--ns-mib", "1");
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small, 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--qd", "32").with("--rw", "randrw"), 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--rw", "write").with("--device", "inline"), 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--qd", "32").with("--device", "inline"), 0));
+        assertOperationsDoNotAllocate(() -> new NvmePerf(small.with("--qd", "8").with("--ns", "file"), 0));
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class SuiteTest {
 
-    private static final Options SMALL = new Options(2_000, 500, 1_000, 0, 2, 0, 1, null, null);
+    private static final Options SMALL = new Options(2_000, 500, 1_000, 0, 2, 0, 1, null, null, 0);
 
     /** Hands out scripted limit p50s and counts how many were asked for. */
     private static final class ScriptedProbe implements LimitProbe {
@@ -84,7 +84,7 @@ class SuiteTest {
 
     @Test
     void zeroRetriesMeansOneAttempt() {
-        Options noRetry = new Options(2_000, 500, 1_000, 0, 0, 0, 1, null, null);
+        Options noRetry = new Options(2_000, 500, 1_000, 0, 0, 0, 1, null, null, 0);
         ScriptedProbe probe = new ScriptedProbe(100, 300);
         Result r = runOne(noRetry, probe, new ArrayList<>());
         assertFalse(r.stable());
@@ -93,7 +93,7 @@ class SuiteTest {
 
     @Test
     void paramsRecordTheModeAndEveryHarnessKnob() {
-        Options open = new Options(2_000, 500, 1_000, 1_000_000, 0, 0, 1, null, null);
+        Options open = new Options(2_000, 500, 1_000, 1_000_000, 0, 0, 1, null, null, 0);
         Result r = runOne(open, new ScriptedProbe(100, 100), new ArrayList<>());
         assertEquals("open-loop", r.params().get("mode"));
         assertEquals(1_000_000L, r.params().get("rate_ops_per_s"));
