@@ -142,6 +142,8 @@ public final class SharedMemoryFile extends DmaMemory {
      * @throws IllegalStateException    while a memory region uses this memory, or after close
      */
     public synchronized void grow(long newDataSize) throws IOException {
+        // The pins' monitor is held from the check to the close of the old mapping, so a concurrent
+        // registration either is refused by the check or pins (and reads the segment) after the remap.
         long current = data.byteSize();
         Check.inRange(newDataSize, "newDataSize", current, MAX_DATA_SIZE);
         if (!isOpen()) {
@@ -150,19 +152,21 @@ public final class SharedMemoryFile extends DmaMemory {
         if (newDataSize == current) {
             return;
         }
-        pins.refuseIfUsed("grow");
-        FileLock lock = channel.lock();
-        try {
-            long recorded = (long) LONG.getAcquire(file, DATA_SIZE_OFFSET); // smp_load_acquire(): another process's growth before mapping past it
-            long size = Math.max(newDataSize, recorded);
-            extend(channel, HEADER_SIZE + size);
-            Arena old = arena;
-            map(size);
-            LONG.setRelease(file, DATA_SIZE_OFFSET, size); // smp_store_release(): the file's new extent before the size that admits it
-            file.asSlice(0, HEADER_SIZE).force();
-            old.close();
-        } finally {
-            lock.release();
+        synchronized (pins) {
+            pins.refuseIfUsed("grow");
+            FileLock lock = channel.lock();
+            try {
+                long recorded = (long) LONG.getAcquire(file, DATA_SIZE_OFFSET); // smp_load_acquire(): another process's growth before mapping past it
+                long size = Math.max(newDataSize, recorded);
+                extend(channel, HEADER_SIZE + size);
+                Arena old = arena;
+                map(size);
+                LONG.setRelease(file, DATA_SIZE_OFFSET, size); // smp_store_release(): the file's new extent before the size that admits it
+                file.asSlice(0, HEADER_SIZE).force();
+                old.close();
+            } finally {
+                lock.release();
+            }
         }
     }
 
@@ -180,10 +184,12 @@ public final class SharedMemoryFile extends DmaMemory {
         if (size == data.byteSize()) {
             return false;
         }
-        pins.refuseIfUsed("remap");
-        Arena old = arena;
-        map(size);
-        old.close();
+        synchronized (pins) {
+            pins.refuseIfUsed("remap");
+            Arena old = arena;
+            map(size);
+            old.close();
+        }
         return true;
     }
 
