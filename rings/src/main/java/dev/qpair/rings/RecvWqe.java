@@ -38,9 +38,6 @@ public final class RecvWqe {
     private static final int SGE_SIZE = (int) SendWqe.DATA_SEGMENT.byteSize();
     private static final VarHandle WR_ID = SendWqe.handle(HEADER, "wr_id");
     private static final VarHandle NUM_SGE = SendWqe.handle(HEADER, "num_sge");
-    private static final VarHandle SGE_BYTE_COUNT = SendWqe.handle(SendWqe.DATA_SEGMENT, "byte_count");
-    private static final VarHandle SGE_LKEY = SendWqe.handle(SendWqe.DATA_SEGMENT, "lkey");
-    private static final VarHandle SGE_ADDR = SendWqe.handle(SendWqe.DATA_SEGMENT, "addr");
 
     private final MemorySegment ring;
     private final int stride;
@@ -131,25 +128,22 @@ public final class RecvWqe {
             throw new IllegalArgumentException("sge index i is " + i + ": a " + stride
                     + "-byte receive WQE has data segments [0, " + (maxSges() - 1) + "]");
         }
-        long o = sgeOffset(i);
-        SGE_BYTE_COUNT.set(ring, o, length);
-        SGE_LKEY.set(ring, o, lkey);
-        SGE_ADDR.set(ring, o, addr);
+        DataSegment.write(ring, sgeOffset(i), lkey, addr, length);
         return this;
     }
 
     /** Reads data segment {@code i}'s {@code byte_count}. */
     public int sgeLength(int i) {
-        return (int) SGE_BYTE_COUNT.get(ring, sgeOffset(i));
+        return DataSegment.byteCount(ring, sgeOffset(i));
     }
 
     /** Reads data segment {@code i}'s {@code lkey}. */
     public int sgeLkey(int i) {
-        return (int) SGE_LKEY.get(ring, sgeOffset(i));
+        return DataSegment.lkey(ring, sgeOffset(i));
     }
 
     /** Reads data segment {@code i}'s {@code addr}. */
     public long sgeAddress(int i) {
-        return (long) SGE_ADDR.get(ring, sgeOffset(i));
+        return DataSegment.addr(ring, sgeOffset(i));
     }
 }

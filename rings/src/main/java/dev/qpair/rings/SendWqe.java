@@ -110,9 +110,6 @@ public final class SendWqe {
     private static final VarHandle RKEY = handle(REMOTE_ADDRESS_SEGMENT, "rkey");
     private static final VarHandle SWAP_ADD = handle(ATOMIC_SEGMENT, "swap_add");
     private static final VarHandle COMPARE = handle(ATOMIC_SEGMENT, "compare");
-    private static final VarHandle SGE_BYTE_COUNT = handle(DATA_SEGMENT, "byte_count");
-    private static final VarHandle SGE_LKEY = handle(DATA_SEGMENT, "lkey");
-    private static final VarHandle SGE_ADDR = handle(DATA_SEGMENT, "addr");
     private static final VarHandle INLINE_BYTE_COUNT = handle(INLINE_HEADER, "byte_count");
 
     private final MemorySegment ring;
@@ -379,26 +376,23 @@ public final class SendWqe {
             throw new IllegalArgumentException("sge index i is " + i + ": opcode " + opcode
                     + " has data segments [0, " + (max - 1) + "]");
         }
-        long o = sgeOffset(i);
-        SGE_BYTE_COUNT.set(ring, o, length);
-        SGE_LKEY.set(ring, o, lkey);
-        SGE_ADDR.set(ring, o, addr);
+        DataSegment.write(ring, sgeOffset(i), lkey, addr, length);
         return this;
     }
 
     /** Reads data segment {@code i}'s {@code byte_count}. */
     public int sgeLength(int i) {
-        return (int) SGE_BYTE_COUNT.get(ring, sgeOffset(i));
+        return DataSegment.byteCount(ring, sgeOffset(i));
     }
 
     /** Reads data segment {@code i}'s {@code lkey}. */
     public int sgeLkey(int i) {
-        return (int) SGE_LKEY.get(ring, sgeOffset(i));
+        return DataSegment.lkey(ring, sgeOffset(i));
     }
 
     /** Reads data segment {@code i}'s {@code addr}. */
     public long sgeAddress(int i) {
-        return (long) SGE_ADDR.get(ring, sgeOffset(i));
+        return DataSegment.addr(ring, sgeOffset(i));
     }
 
     // ---- inline segment ----
