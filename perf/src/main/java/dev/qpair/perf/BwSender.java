@@ -8,6 +8,7 @@ import dev.qpair.hca.SendFlags;
 import dev.qpair.rings.WcStatus;
 import dev.qpair.rings.WrOpcode;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * The posting side of {@code ib_write_bw} and {@code ib_send_bw} over a {@link VerbsFleet}: WR
@@ -74,7 +75,7 @@ final class BwSender {
         this.postedOnQp = new long[fleet.a.length];
         this.coveredOnQp = new long[fleet.a.length];
         this.lastOnQp = new long[fleet.a.length];
-        java.util.Arrays.fill(lastOnQp, -1);
+        Arrays.fill(lastOnQp, -1);
     }
 
     /** Posts WR number {@code i}: opens the batch at its first WR, rings the doorbell at its last. */

@@ -278,7 +278,7 @@ public final class PerfMain {
 
                 verbs options (write-lat, read-lat, atomic-lat, send-lat, write-bw, send-bw, qp-scan, verbs, all):
                   --size N         payload bytes per operation (default 64, 1..1048576)
-                  --device-mode M  thread or inline (default: thread for write-lat, inline for send-lat)
+                  --device-mode M  thread or inline (default: inline for send-lat and send-bw, thread for the others)
                   --inline on|off  payload inline in the WQE (default on when it fits: at most %d bytes)
                   --post-list N    write-bw, send-bw: WRs under one doorbell (default 16, 1..256)
                   --signal N       send-lat, write-bw, send-bw: one signaled WR in every N per QP (default 16,

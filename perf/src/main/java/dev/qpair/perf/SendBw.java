@@ -11,6 +11,7 @@ import dev.qpair.rings.WrOpcode;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * {@code ib_send_bw} on the HCA model: a stream of {@code --size}-byte (64 by default) SENDs from
@@ -126,7 +127,7 @@ public final class SendBw implements Benchmark {
         int lkey = fleet.mrB.lkey();
         long base = buf.address();
         long[] lastSeen = new long[qps];
-        java.util.Arrays.fill(lastSeen, -1);
+        Arrays.fill(lastSeen, -1);
         long count = 0;
         long bad = 0;
         while (self.running()) {

@@ -15,7 +15,8 @@ import java.lang.invoke.VarHandle;
  * One operation is one WR; a sample is one doorbell's batch. Device mode thread (default): the
  * engine thread, pinned to the peer CPU, executes while the measuring thread posts; inline: each
  * doorbell runs the engine in the posting thread. {@link #errors()} counts failed completions and,
- * per QP, whether b's slice ends up holding the number of the last WR posted on it.
+ * for payloads of 8 bytes or more, each QP whose slice of b does not end up holding the number of
+ * the last WR posted on it.
  */
 public final class WriteBw implements Benchmark {
 

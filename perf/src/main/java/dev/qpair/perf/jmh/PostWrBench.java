@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * 64 bytes (the writes of a 2-block WQE into the ring slot) and then {@code ibv_wr_abort}, so that
  * nothing is published, no doorbell rings and no engine consumes; the next post reuses the same
  * slot. What is left out: the doorbell record's release store, the doorbell register and the
- * engine's work ({@link DeviceStepBench} has them). The engine thread of the THREAD-mode device
- * exists but never sees a doorbell. Run with {@code -prof gc}: 0 B/op expected.
+ * engine's work ({@link DeviceStepBench} has them). The device is in INLINE mode, so no engine
+ * thread spins beside the benchmark. Run with {@code -prof gc}: 0 B/op expected.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,7 +44,7 @@ public class PostWrBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        setup = new VerbsBenchSetup(DeviceMode.THREAD, 1, 64, 128);
+        setup = new VerbsBenchSetup(DeviceMode.INLINE, 1, 64, 128);
         qp = setup.a[0];
         payload = setup.bufA.segment();
         rkey = setup.mrB.rkey();
