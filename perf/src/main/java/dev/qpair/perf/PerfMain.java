@@ -227,8 +227,9 @@ public final class PerfMain {
 
                 subcommands:
                   all                the default set (default): baseline, ring-doorbell-lat, the verbs latency rows
-                                     (write-lat, read-lat, atomic-lat, send-lat) and nvme-perf's 4 KiB random reads on a memory namespace at QD1 and QD32, in one
-                                     run, so that every ratio to the limit and to the peers comes from it
+                                     (write-lat, read-lat, atomic-lat, send-lat) and nvme-perf's 4 KiB random
+                                     reads on a memory namespace at QD1 and QD32, in one run, so that every ratio
+                                     to the limit and to the peers comes from it
                   verbs              baseline, the verbs latency rows, the peers' one-way streams and the verbs
                                      bandwidth rows (no ring-doorbell-lat)
                   baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
@@ -277,7 +278,7 @@ public final class PerfMain {
                   --hgrm DIR       write DIR/<name>.hgrm percentile distributions (ns) and DIR/latency-by-percentile.png
 
                 verbs options (write-lat, read-lat, atomic-lat, send-lat, write-bw, send-bw, qp-scan, verbs, all):
-                  --size N         payload bytes per operation (default 64, 1..1048576)
+                  --size N         payload bytes per operation (default 64, 1..1048576; atomic-lat: 8 only)
                   --device-mode M  thread or inline (default: inline for send-lat and send-bw, thread for the others)
                   --inline on|off  payload inline in the WQE (default on when it fits: at most %d bytes)
                   --post-list N    write-bw, send-bw: WRs under one doorbell (default 16, 1..256)
