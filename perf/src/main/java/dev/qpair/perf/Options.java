@@ -25,10 +25,14 @@ import java.nio.file.Path;
  * @param signalInterval    verbs bandwidth rows: one signaled WR in every this many
  * @param timeSeconds       a cap on each result's measured loop in seconds (it stops after the chunk that passes
  *                          it); 0 for none, so that {@code iterations} alone decides
+ * @param qps               verbs bandwidth rows: connected QP pairs the WRs are spread over, round robin per doorbell
+ * @param idleQps           write-lat: connected QPs on the same device that never ring a doorbell
+ * @param cmpSwap           atomic-lat: ATOMIC_CMP_AND_SWP instead of ATOMIC_FETCH_AND_ADD
  */
 public record Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
                       int measureCpu, int peerCpu, Path json, Path hgrm, int size, DeviceMode deviceMode,
-                      int inline, int postList, int signalInterval, long timeSeconds) {
+                      int inline, int postList, int signalInterval, long timeSeconds, int qps, int idleQps,
+                      boolean cmpSwap) {
 
     public static final long MAX_ITERATIONS = 100_000_000L;
     public static final long MIN_BRACKET = 1_000L;
@@ -44,6 +48,12 @@ public record Options(long iterations, long warmup, long bracketIterations, long
     public static final int DEFAULT_POST_LIST = 16;
     public static final int DEFAULT_SIGNAL_INTERVAL = 16;
     public static final long MAX_TIME_SECONDS = 3_600;
+    /** The most QP pairs of a bandwidth row. */
+    public static final int MAX_QPS = 1024;
+    /** The most idle QPs beside write-lat's two: 4096 QPs on the device in all. */
+    public static final int MAX_IDLE_QPS = 4094;
+    /** The most bytes a bandwidth row's QPs write into, together ({@code --qps} x {@code --size}, each rounded up to 64). */
+    public static final long MAX_BW_BYTES = 256L << 20;
 
     /** The defaults, sized for the 2-core development machine. */
     public static Options defaults() {
@@ -61,6 +71,20 @@ public record Options(long iterations, long warmup, long bracketIterations, long
                    int measureCpu, int peerCpu, Path json, Path hgrm, long timeSeconds) {
         this(iterations, warmup, bracketIterations, rate, retries, measureCpu, peerCpu, json, hgrm, 0, null, -1,
                 DEFAULT_POST_LIST, DEFAULT_SIGNAL_INTERVAL, timeSeconds);
+    }
+
+    /** Every knob but the bandwidth rows' QP count, write-lat's idle QPs and the atomic (1, 0, fetch-and-add). */
+    public Options(long iterations, long warmup, long bracketIterations, long rate, int retries,
+                   int measureCpu, int peerCpu, Path json, Path hgrm, int size, DeviceMode deviceMode,
+                   int inline, int postList, int signalInterval, long timeSeconds) {
+        this(iterations, warmup, bracketIterations, rate, retries, measureCpu, peerCpu, json, hgrm, size, deviceMode,
+                inline, postList, signalInterval, timeSeconds, 1, 0, false);
+    }
+
+    /** These options with {@code idleQps} idle QPs (for write-lat's QP-count rows). */
+    public Options withIdleQps(int idle) {
+        return new Options(iterations, warmup, bracketIterations, rate, retries, measureCpu, peerCpu, json, hgrm, size,
+                deviceMode, inline, postList, signalInterval, timeSeconds, qps, idle, cmpSwap);
     }
 
     /** The cap on each measured loop in ns, or 0 for none. */
@@ -119,6 +143,9 @@ public record Options(long iterations, long warmup, long bracketIterations, long
         int postList = DEFAULT_POST_LIST;
         int signalInterval = DEFAULT_SIGNAL_INTERVAL;
         long time = 0;
+        int qps = 1;
+        int idleQps = 0;
+        boolean cmpSwap = false;
         for (int i = from; i < args.length; i++) {
             String name = args[i];
             if (!name.startsWith("--")) {
@@ -165,17 +192,36 @@ public record Options(long iterations, long warmup, long bracketIterations, long
                 case "--post-list" -> postList = (int) number(name, value, 1, MAX_POST_LIST);
                 case "--signal" -> signalInterval = (int) number(name, value, 1, MAX_POST_LIST);
                 case "--time" -> time = number(name, value, 1, MAX_TIME_SECONDS);
+                case "--qps" -> qps = (int) number(name, value, 1, MAX_QPS);
+                case "--idle-qps" -> {
+                    idleQps = (int) number(name, value, 0, MAX_IDLE_QPS);
+                    if (idleQps % 2 != 0) {
+                        throw new IllegalArgumentException("--idle-qps: " + value + " is odd; it must be even"
+                                + " (idle QPs are created as connected pairs) and in [0, " + MAX_IDLE_QPS + "]");
+                    }
+                }
+                case "--atomic" -> cmpSwap = switch (value) {
+                    case "fetch-add" -> false;
+                    case "cmp-swap" -> true;
+                    default -> throw new IllegalArgumentException("--atomic: '" + value
+                            + "' is not an atomic; it must be fetch-add or cmp-swap");
+                };
                 default -> throw new IllegalArgumentException("unknown option '" + name + "' (known: --iterations,"
                         + " --warmup, --bracket, --rate, --retries, --cpus, --time, --json, --hgrm, --size, --device-mode,"
-                        + " --inline, --post-list, --signal)");
+                        + " --inline, --post-list, --signal, --qps, --idle-qps, --atomic)");
             }
         }
         if (inline == 1 && size > MAX_INLINE) {
             throw new IllegalArgumentException("--size: " + size + " is out of range with --inline on; inline data"
                     + " must be in [1, " + MAX_INLINE + "] (use --inline off for larger payloads)");
         }
+        long stride = (Math.max(size, 64) + 63L) & -64L;
+        if (qps * stride > MAX_BW_BYTES) {
+            throw new IllegalArgumentException("--qps: " + qps + " x --size " + Math.max(size, 64) + " is out of range;"
+                    + " each QP pair has its own buffer, and together they must be at most " + MAX_BW_BYTES + " bytes");
+        }
         return new Options(iterations, warmup, bracket, rate, retries, measureCpu, peerCpu, json, hgrm, size,
-                deviceMode, inline, postList, signalInterval, time);
+                deviceMode, inline, postList, signalInterval, time, qps, idleQps, cmpSwap);
     }
 
     /** Parses an integer option value in [min, max]; the message names the option, the value and the range. */

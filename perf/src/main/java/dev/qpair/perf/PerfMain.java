@@ -13,6 +13,13 @@ public final class PerfMain {
             LimitPingPong::new, MemcpyRate::new, JctoolsSpscPingPong::new, AgronaRingPingPong::new,
             DisruptorPingPong::new);
 
+    /** The bandwidth peers: one-way streams of 8-byte messages, the ratio base of write-bw and send-bw. */
+    static final List<Supplier<Benchmark>> BW_PEERS = List.of(
+            JctoolsSpscStream::new, AgronaRingStream::new, DisruptorStream::new);
+
+    /** {@code qp-scan}'s idle QPs: 2, 64 and 1024 QPs on the device, one of them ringing. */
+    static final int[] SCAN_IDLE_QPS = {0, 62, 1022};
+
     private PerfMain() {
     }
 
@@ -49,6 +56,7 @@ public final class PerfMain {
                 from = 0;
             }
             options = Options.parse(rest, from, cpus);
+            check(command, options);
         } catch (IllegalArgumentException e) {
             System.err.println("qpair-perf " + command + ": " + e.getMessage());
             System.exit(2);
@@ -73,7 +81,38 @@ public final class PerfMain {
             case "verbs" -> {
                 set = new ArrayList<>(BASELINE);
                 set.addAll(verbs(options));
-                title = "qpair-perf verbs: baseline (limit, memcpy, peers) and the HCA model's verbs rows";
+                set.addAll(BW_PEERS);
+                set.add(() -> new WriteBw(options));
+                set.add(() -> new SendBw(options));
+                title = "qpair-perf verbs: baseline (limit, memcpy, peers), the bandwidth peers and every verbs row of the"
+                        + " HCA model";
+            }
+            case ReadLat.NAME -> {
+                set = List.of(() -> new ReadLat(options));
+                title = "qpair-perf read-lat: RDMA_READ, signaled, post to polled CQE, HCA model";
+            }
+            case AtomicLat.NAME -> {
+                set = List.of(() -> new AtomicLat(options));
+                title = "qpair-perf atomic-lat: " + (options.cmpSwap() ? "ATOMIC_CMP_AND_SWP" : "ATOMIC_FETCH_AND_ADD")
+                        + ", signaled, post to polled CQE, HCA model";
+            }
+            case WriteBw.NAME -> {
+                set = new ArrayList<>(BW_PEERS);
+                set.add(() -> new WriteBw(options));
+                title = "qpair-perf write-bw: RDMA_WRITE stream, HCA model, with the peers' one-way message streams";
+            }
+            case SendBw.NAME -> {
+                set = new ArrayList<>(BW_PEERS);
+                set.add(() -> new SendBw(options));
+                title = "qpair-perf send-bw: SEND/RECV stream, HCA model, with the peers' one-way message streams";
+            }
+            case "qp-scan" -> {
+                set = new ArrayList<>();
+                for (int idle : SCAN_IDLE_QPS) {
+                    Options scan = options.withIdleQps(idle);
+                    set.add(() -> new WriteLat(scan));
+                }
+                title = "qpair-perf qp-scan: write-lat with 2, 64 and 1024 connected QPs on the device, one ringing";
             }
             case RingDoorbellLat.NAME -> {
                 set = List.of(RingDoorbellLat::new);
@@ -103,6 +142,26 @@ public final class PerfMain {
             }
         }
         run(System.out, System.err, title, cpus, options, set);
+    }
+
+    /**
+     * Rejects options a subcommand cannot run with, naming the option and what it accepts.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the limit
+     */
+    static void check(String command, Options options) {
+        switch (command) {
+            case ReadLat.NAME -> ReadLat.check(options);
+            case AtomicLat.NAME -> AtomicLat.check(options);
+            case "qp-scan" -> {
+                if (options.idleQps() != 0) {
+                    throw new IllegalArgumentException("--idle-qps: qp-scan sets it itself (0, 62, 1022); use"
+                            + " write-lat --idle-qps N for one row");
+                }
+            }
+            default -> {
+            }
+        }
     }
 
     /**
@@ -138,7 +197,8 @@ public final class PerfMain {
 
     /** The verbs rows, in the order {@code all} and {@code verbs} run them. */
     static List<Supplier<Benchmark>> verbs(Options options) {
-        return List.of(() -> new WriteLat(options), () -> new SendLat(options));
+        return List.of(() -> new WriteLat(options), () -> new ReadLat(options), () -> new AtomicLat(options),
+                () -> new SendLat(options));
     }
 
     static void run(PrintStream out, PrintStream progress, String title, int cpus, Options options,
@@ -166,10 +226,12 @@ public final class PerfMain {
                 usage: ./qpair-perf [SUBCOMMAND] [OPTIONS]
 
                 subcommands:
-                  all                the default set (default): baseline, ring-doorbell-lat, the verbs rows and
-                                     nvme-perf's 4 KiB random reads on a memory namespace at QD1 and QD32, in one
-                                     run, so that every ratio to the limit and to the peers comes from it
-                  verbs              baseline plus the verbs rows (no ring-doorbell-lat)
+                  all                the default set (default): baseline, ring-doorbell-lat, the verbs latency rows
+                                     (write-lat, read-lat, atomic-lat, send-lat) and nvme-perf's 4 KiB random
+                                     reads on a memory namespace at QD1 and QD32, in one run, so that every ratio
+                                     to the limit and to the peers comes from it
+                  verbs              baseline, the verbs latency rows, the peers' one-way streams and the verbs
+                                     bandwidth rows (no ring-doorbell-lat)
                   baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
                                      MemorySegment.copy rate, and the peers JCTools SpscArrayQueue, Agrona
                                      OneToOneRingBuffer and LMAX Disruptor, each an 8-byte busy-spin ping-pong
@@ -180,6 +242,19 @@ public final class PerfMain {
                                      or inline (the doorbell runs the engine in the posting thread)
                   send-lat           SEND/RECV ping-pong (64 B inline by default) between two application threads
                                      on CPUs A and B, HCA model; --device-mode inline (default) or thread
+                  read-lat           RDMA_READ (64 B by default; never inline), signaled, ibv_wr_start to polled CQE,
+                                     HCA model; --device-mode thread (default) or inline
+                  atomic-lat         ATOMIC_FETCH_AND_ADD (or --atomic cmp-swap: ATOMIC_CMP_AND_SWP), 8 bytes,
+                                     signaled, ibv_wr_start to polled CQE; --device-mode thread (default) or inline
+                  write-bw           RDMA_WRITE stream (ib_write_bw): --size, --post-list WRs per doorbell, one WR in
+                                     --signal signaled, over --qps QP pairs; --device-mode thread (default) or inline;
+                                     runs the peers' one-way 8-byte streams first (x peer compares ops/s)
+                  send-bw            SEND/RECV stream (ib_send_bw), receives polled and reposted by a thread on CPU B;
+                                     same knobs; --device-mode inline (default) or thread; with the peers' streams
+                  qp-scan            write-lat (thread mode unless --device-mode) with 2, 64 and 1024 connected QPs
+                                     on the device, one of them ringing (rows write-lat, write-lat-qps64,
+                                     write-lat-qps1024): does the engine's cost grow with all QPs or only with
+                                     those that ring?
                   nvme-perf          spdk_nvme_perf against the NVMe controller model: one I/O qpair, one namespace,
                                      with 4 KiB copy rows measured first: cache-hot (the copy bound of the ratios)
                                      and from random blocks of a 64 MiB region (for reference). Without row
@@ -202,13 +277,18 @@ public final class PerfMain {
                   --json FILE      write the results as JSON (fields documented in dev.qpair.perf.JsonReport)
                   --hgrm DIR       write DIR/<name>.hgrm percentile distributions (ns) and DIR/latency-by-percentile.png
 
-                verbs options (write-lat, send-lat, and the verbs rows of all):
-                  --size N         payload bytes per operation (default 64, 1..1048576)
-                  --device-mode M  thread or inline (default: thread for write-lat, inline for send-lat)
+                verbs options (write-lat, read-lat, atomic-lat, send-lat, write-bw, send-bw, qp-scan, verbs, all):
+                  --size N         payload bytes per operation (default 64, 1..1048576; atomic-lat: 8 only)
+                  --device-mode M  thread or inline (default: inline for send-lat and send-bw, thread for the others)
                   --inline on|off  payload inline in the WQE (default on when it fits: at most %d bytes)
-                  --post-list N    reserved for the verbs bandwidth rows (write-bw, send-bw: not yet added); parsed only
-                  --signal N       send-lat: one signaled SEND in every N (default 16, 1..256); write-lat polls
-                                   every CQE and ignores it
+                  --post-list N    write-bw, send-bw: WRs under one doorbell (default 16, 1..256)
+                  --signal N       send-lat, write-bw, send-bw: one signaled WR in every N per QP (default 16,
+                                   1..256); the latency rows other than send-lat signal every WR and ignore it
+                  --qps N          write-bw, send-bw: QP pairs, one doorbell's batch each in turn (default 1,
+                                   1..%d; N x size at most %d MiB)
+                  --idle-qps N     write-lat: N more connected QPs on the device that never ring (default 0,
+                                   an even number in 0..%d); the row is named write-lat-qps<2+N>
+                  --atomic A       atomic-lat: fetch-add (default) or cmp-swap
 
                 nvme-perf row options (an I/O count is --iterations x ops_per_sample: 1 at QD1, 16 above):
                   --io-size B      bytes per I/O, a multiple of 512 (default 4096, 512..131072)
@@ -220,6 +300,7 @@ public final class PerfMain {
                   --device MODE    thread (the controller busy-polls on the peer CPU) or inline (default thread)
 
                 Every result is bracketed by a short limit measurement right before and after it; read the
-                x limit column (p50 / bracketing limit p50), not the absolute times.""".formatted(Options.MAX_INLINE));
+                x limit column (p50 / bracketing limit p50), not the absolute times.""".formatted(Options.MAX_INLINE,
+                Options.MAX_QPS, Options.MAX_BW_BYTES >> 20, Options.MAX_IDLE_QPS));
     }
 }

@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * the polled CQE. Device mode thread (default): the engine thread, pinned to the peer CPU, executes
  * the WQE while the measuring thread polls; inline: the doorbell runs the engine in the posting
  * thread. The landing of the payload is checked once, by {@link #errors()}, so that the measured
- * loop carries no extra cache-line transfer.
+ * loop carries no extra cache-line transfer. {@code --idle-qps N} adds N connected QPs to the device
+ * that never ring ({@link IdleQps}); the row is then named {@code write-lat-qps<2+N>}.
  */
 public final class WriteLat implements Benchmark {
 
@@ -26,6 +27,7 @@ public final class WriteLat implements Benchmark {
     private final int size;
     private final DeviceMode mode;
     private final boolean inline;
+    private final int idleQps;
     private VerbsPair pair;
     private QueuePair qp;
     private CompletionQueue cq;
@@ -41,11 +43,12 @@ public final class WriteLat implements Benchmark {
         this.size = options.sizeOr(64);
         this.mode = options.deviceModeOr(DeviceMode.THREAD);
         this.inline = options.inlineFor(size);
+        this.idleQps = options.idleQps();
     }
 
     @Override
     public String name() {
-        return NAME;
+        return idleQps == 0 ? NAME : NAME + "-qps" + (2 + idleQps);
     }
 
     @Override
@@ -62,13 +65,15 @@ public final class WriteLat implements Benchmark {
     public void describe(Params params) {
         params.put("size_bytes", size).put("device_mode", mode.name().toLowerCase())
                 .put("opcode", "RDMA_WRITE").put("inline", inline).put("signaled", true).put("post_list", 1)
-                .put("signal_interval", 1).put("qps", 1).put("sq_wrs", SQ_WRS)
+                .put("signal_interval", 1).put("qps", 1).put("idle_qps", idleQps).put("qps_on_device", 2 + idleQps)
+                .put("sq_wrs", SQ_WRS)
                 .put("measures", "ibv_wr_start to polled send CQE (ibv_start_poll .. ibv_end_poll)");
     }
 
     @Override
     public String open(int peerCpu) {
         pair = new VerbsPair(mode, peerCpu, 2L * Options.MAX_SIZE, SQ_WRS, inline ? Math.max(64, size) : 0, 1);
+        IdleQps.create(pair.device, idleQps);
         qp = pair.a;
         cq = pair.sendCqA;
         src = pair.segA();

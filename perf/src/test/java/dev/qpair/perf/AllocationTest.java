@@ -103,6 +103,23 @@ class AllocationTest {
         assertOperationsDoNotAllocate(() -> new SendLat(verbs(DeviceMode.INLINE, 64, -1)));
     }
 
+    @Test
+    void theNewVerbsRowsAndThePeersStreamsDoNotAllocate() throws Throwable {
+        for (DeviceMode mode : DeviceMode.values()) {
+            assertOperationsDoNotAllocate(() -> new ReadLat(verbs(mode, 64, -1)));
+            assertOperationsDoNotAllocate(() -> new AtomicLat(verbs(mode, 0, -1)));
+            assertOperationsDoNotAllocate(() -> new WriteBw(verbs(mode, 64, -1)));
+        }
+        assertOperationsDoNotAllocate(() -> new AtomicLat(Options.parse(new String[] {"--atomic", "cmp-swap"}, 0, 2)));
+        assertOperationsDoNotAllocate(() -> new WriteBw(Options.parse(new String[] {"--qps", "4", "--post-list", "3",
+                "--signal", "5", "--size", "1024", "--inline", "off"}, 0, 2)));
+        assertOperationsDoNotAllocate(() -> new SendBw(verbs(DeviceMode.INLINE, 64, -1)));
+        assertOperationsDoNotAllocate(JctoolsSpscStream::new);
+        assertOperationsDoNotAllocate(AgronaRingStream::new);
+        assertOperationsDoNotAllocate(AgronaRingPingPong::new);
+        assertOperationsDoNotAllocate(DisruptorStream::new);
+    }
+
     /**
      * One nvme-perf operation (submit for the free slots, the doorbell, the controller's pass on its
      * own thread or inline, the poll, the completion callback recording the I/O's latency) at queue

@@ -21,7 +21,11 @@ class JmhBenchmarkListTest {
                 "BarriersBench_wmbThenWritelRelaxed_jmhTest", "BarriersBench_smpStoreRelease_jmhTest",
                 "BarriersBench_plainStore_jmhTest", "RingRoundTripBench_postAndPoll_jmhTest",
                 "KeyLookupBench_direct_jmhTest", "KeyLookupBench_pageList2Pages_jmhTest",
-                "KeyLookupBench_indirect2Elements_jmhTest", "KeyLookupBench_staleKey_jmhTest"}) {
+                "KeyLookupBench_indirect2Elements_jmhTest", "KeyLookupBench_staleKey_jmhTest",
+                "PostWrBench_buildWqeThenAbort_jmhTest", "PollCqeBench_pollAll_jmhTest",
+                "DeviceStepBench_postExecutePoll_jmhTest", "DeviceStepBench_postExecutePollBatch16_jmhTest",
+                "NvmeSubmitCompleteBench_flush_jmhTest", "NvmeSubmitCompleteBench_read4k_jmhTest",
+                "NvmeSubmitCompleteBench_write4k_jmhTest"}) {
             assertTrue(list.contains("dev.qpair.perf.jmh.jmh_generated." + method), method + " missing:\n" + list);
         }
     }

@@ -80,6 +80,59 @@ class OptionsTest {
     }
 
     @Test
+    void parsesTheBandwidthScanAndAtomicKnobs() {
+        Options o = Options.parse(new String[] {"--qps", "64", "--idle-qps", "1022", "--atomic", "cmp-swap"}, 0, 2);
+        assertEquals(64, o.qps());
+        assertEquals(1022, o.idleQps());
+        assertTrue(o.cmpSwap());
+        assertEquals(62, o.withIdleQps(62).idleQps());
+        assertEquals(64, o.withIdleQps(62).qps());
+        Options d = Options.parse(new String[0], 0, 2);
+        assertEquals(1, d.qps());
+        assertEquals(0, d.idleQps());
+        assertEquals(false, d.cmpSwap());
+        assertEquals(false, Options.parse(new String[] {"--atomic", "fetch-add"}, 0, 2).cmpSwap());
+    }
+
+    @Test
+    void badBandwidthScanAndAtomicKnobsAreNamedWithTheirLimits() {
+        String m = error("--qps", "0");
+        assertTrue(m.contains("--qps") && m.contains("0") && m.contains("[1, 1024]"), m);
+        m = error("--qps", "1025");
+        assertTrue(m.contains("--qps") && m.contains("1025") && m.contains("[1, 1024]"), m);
+        m = error("--qps", "1024", "--size", "1048576");
+        assertTrue(m.contains("--qps") && m.contains("1024") && m.contains(String.valueOf(Options.MAX_BW_BYTES)), m);
+        m = error("--idle-qps", "-2");
+        assertTrue(m.contains("--idle-qps") && m.contains("-2") && m.contains("[0, 4094]"), m);
+        m = error("--idle-qps", "4096");
+        assertTrue(m.contains("--idle-qps") && m.contains("4096") && m.contains("[0, 4094]"), m);
+        m = error("--idle-qps", "63");
+        assertTrue(m.contains("--idle-qps") && m.contains("63") && m.contains("even") && m.contains("4094"), m);
+        m = error("--atomic", "swap");
+        assertTrue(m.contains("--atomic") && m.contains("'swap'") && m.contains("fetch-add or cmp-swap"), m);
+    }
+
+    private static String checkError(String command, String... args) {
+        Options o = Options.parse(args, 0, 2);
+        return assertThrows(IllegalArgumentException.class, () -> PerfMain.check(command, o)).getMessage();
+    }
+
+    @Test
+    void subcommandsRejectKnobsThatDoNotApplyToThem() {
+        String m = checkError("read-lat", "--inline", "on");
+        assertTrue(m.contains("--inline") && m.contains("read-lat") && m.contains("off"), m);
+        m = checkError("atomic-lat", "--size", "16");
+        assertTrue(m.contains("--size") && m.contains("16") && m.contains("8"), m);
+        m = checkError("atomic-lat", "--inline", "on");
+        assertTrue(m.contains("--inline") && m.contains("atomic-lat"), m);
+        m = checkError("qp-scan", "--idle-qps", "2");
+        assertTrue(m.contains("--idle-qps") && m.contains("qp-scan"), m);
+        PerfMain.check("atomic-lat", Options.parse(new String[] {"--size", "8", "--inline", "off"}, 0, 2));
+        PerfMain.check("read-lat", Options.parse(new String[] {"--size", "4096"}, 0, 2));
+        PerfMain.check("write-bw", Options.parse(new String[] {"--qps", "8"}, 0, 2));
+    }
+
+    @Test
     void badVerbsKnobsAreNamedWithTheirRange() {
         String m = error("--size", "0");
         assertTrue(m.contains("--size") && m.contains("0") && m.contains("[1, 1048576]"), m);
