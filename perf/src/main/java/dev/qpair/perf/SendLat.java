@@ -6,6 +6,7 @@ import dev.qpair.hca.CompletionQueue;
 import dev.qpair.hca.DeviceMode;
 import dev.qpair.hca.QueuePair;
 import dev.qpair.hca.SendFlags;
+import dev.qpair.rings.Cqe;
 import dev.qpair.rings.WcStatus;
 import java.lang.foreign.MemorySegment;
 
@@ -18,6 +19,10 @@ import java.lang.foreign.MemorySegment;
  * threads on two cores and no third; thread mode adds the engine thread, unpinned.
  * Every receive is posted before the peer can send to it, so no SEND ever meets RNR; sends are
  * signaled one in {@code --signal} and that completion is polled to free the send-queue slots.
+ * Each side keeps {@code recv_depth} receives posted and reposts one per receive it polls, as
+ * perftest does. The receive CQs have 128-byte CQEs, so a SEND of up to 96 bytes travels in the
+ * CQE and the poll copies it into the posted receive buffer before it returns the completion
+ * (scatter to CQE, see {@code CompletionQueue}); larger ones go straight to the buffer.
  */
 public final class SendLat implements Benchmark {
 
@@ -45,7 +50,8 @@ public final class SendLat implements Benchmark {
         final MemorySegment buf;
         final long base;
         final int lkey;
-        long sent;
+        /** The send counter, at index 16: 128 bytes from either end, so it never shares a line with the other side's. */
+        final long[] sent = new long[33];
 
         Side(QueuePair qp, CompletionQueue sendCq, CompletionQueue recvCq, MemorySegment buf, int lkey) {
             this.qp = qp;
@@ -63,9 +69,10 @@ public final class SendLat implements Benchmark {
         /** SENDs {@code value} in the first 8 bytes of the payload; polls the send CQE when this one is signaled. */
         void send(long value, Peer watch) {
             buf.set(JAVA_LONG, 0, value);
-            boolean signaled = ++sent % signalInterval == 0;
+            long n = ++sent[16];
+            boolean signaled = n % signalInterval == 0;
             qp.wrStart();
-            qp.wrId(sent).wrFlags(signaled ? SendFlags.SIGNALED : 0).wrSend();
+            qp.wrId(n).wrFlags(signaled ? SendFlags.SIGNALED : 0).wrSend();
             if (inline) {
                 qp.wrSetInlineData(buf, 0, size);
             } else {
@@ -119,13 +126,14 @@ public final class SendLat implements Benchmark {
     public void describe(Params params) {
         params.put("size_bytes", size).put("device_mode", mode.name().toLowerCase()).put("opcode", "SEND/RECV")
                 .put("inline", inline).put("post_list", 1).put("signal_interval", signalInterval).put("qps", 2)
-                .put("recv_depth", RECV_DEPTH).put("engine_cpu", mode == DeviceMode.THREAD ? "unpinned" : "posting thread")
+                .put("recv_depth", RECV_DEPTH).put("recv_cqe_bytes", Cqe.LARGE_SIZE)
+                .put("scatter_to_cqe", size <= Cqe.maxInlineData(Cqe.LARGE_SIZE)).put("engine_cpu", mode == DeviceMode.THREAD ? "unpinned" : "posting thread")
                 .put("measures", "round trip: a SEND, b polls RECV and SENDs back, a polls RECV");
     }
 
     @Override
     public String open(int peerCpu) {
-        pair = new VerbsPair(mode, -1, 2L * Options.MAX_SIZE, SQ_WRS, inline ? Math.max(64, size) : 0, RECV_DEPTH);
+        pair = new VerbsPair(mode, -1, 2L * Options.MAX_SIZE, SQ_WRS, inline ? Math.max(64, size) : 0, RECV_DEPTH, Cqe.LARGE_SIZE);
         a = new Side(pair.a, pair.sendCqA, pair.recvCqA, pair.segA(), pair.mrA.lkey());
         Side b = new Side(pair.b, pair.sendCqB, pair.recvCqB, pair.segB(), pair.mrB.lkey());
         for (int k = 0; k < RECV_DEPTH; k++) {

@@ -59,6 +59,21 @@ public final class CqConsumer {
         return offset;
     }
 
+    /** Byte offset of the CQE at the poll position (the one {@link #pollAcquire()} last returned until {@link #advance()}). */
+    public long currentOffset() {
+        return (long) (control.get(JAVA_INT, CqRing.POLLED_INDEX) & (capacity - 1)) << cqeShift;
+    }
+
+    /** The poll API's state word on the host's line (plain: host-private). */
+    public int pollState() {
+        return control.get(JAVA_INT, CqRing.POLL_STATE);
+    }
+
+    /** Sets the poll API's state word on the host's line (plain: host-private). */
+    public void pollState(int state) {
+        control.set(JAVA_INT, CqRing.POLL_STATE, state);
+    }
+
     /** Steps past the CQE {@link #pollAcquire()} returned; the device may not reuse it before {@link #publishConsumerIndexRelease()}. */
     public void advance() {
         control.set(JAVA_INT, CqRing.POLLED_INDEX, control.get(JAVA_INT, CqRing.POLLED_INDEX) + 1);
