@@ -227,16 +227,16 @@ public final class CompletionQueue {
     /** Writes one CQE; {@code false} when the CQ overflowed and the CQE was dropped. */
     boolean produce(long wrId, int status, int opcode, int byteLen, int immData, int wcFlags, int qpn, int srcQp,
             int wqeCounter) {
-        return produceScatter(wrId, status, opcode, byteLen, immData, wcFlags, qpn, srcQp, wqeCounter, null, null) == SCATTERED;
+        return produceScatter(wrId, status, opcode, byteLen, immData, wcFlags, qpn, srcQp, wqeCounter, null) == SCATTERED;
     }
 
     /**
      * Writes one receive CQE that carries {@code byteLen} payload bytes read from {@code src} (when
-     * {@code src} is not null; {@code sink} is scratch the caller owns). {@link #SOURCE_REFUSED}: the
+     * {@code src} is not null). {@link #SOURCE_REFUSED}: the
      * source refused the copy, and the CQE went out with LOC_PROT_ERR and no payload.
      */
     int produceScatter(long wrId, int status, int opcode, int byteLen, int immData, int wcFlags, int qpn, int srcQp,
-            int wqeCounter, Sgl src, Sgl sink) {
+            int wqeCounter, Sgl src) {
         producer.lock();
         try {
             long offset = overflowed ? CqProducer.CQ_FULL : producer.claim();
@@ -247,7 +247,7 @@ public final class CompletionQueue {
             int answer = SCATTERED;
             int inline = 0;
             if (src != null) {
-                if (Sgl.copy(src, sink.raw(entries, offset + Cqe.INLINE_DATA_OFFSET, byteLen), byteLen) == AccessStatus.OK) {
+                if (src.copyTo(entries, offset + Cqe.INLINE_DATA_OFFSET, byteLen) == AccessStatus.OK) {
                     inline = byteLen;
                     wcFlags |= Cqe.WC_FLAG_INLINE_SCATTER;
                 } else {

@@ -325,8 +325,7 @@ final class Engine {
                 if (n < 0 || n > peer.maxSges) {
                     return responderError(qp, peer, WcStatus.LOC_QP_OP_ERR, WcStatus.REM_OP_ERR, len);
                 }
-                Sgl rs = qp.recvSgl.recvSges(peer.ring, slot, n, AccessFlags.LOCAL_WRITE, peer.pd);
-                long room = rs.validate();
+                long room = validateRecv(peer, slot, n, qp.recvTranslation);
                 if (room < 0) {
                     int refusal = (int) (-1 - room);
                     return responderError(qp, peer, refusal == AccessStatus.OUT_OF_BOUNDS ? WcStatus.LOC_LEN_ERR : WcStatus.LOC_PROT_ERR,
@@ -341,13 +340,14 @@ final class Engine {
                 int immData = imm ? wqe.immData() : 0;
                 if (len > 0 && len <= peer.recvCq.maxInlineScatter()) {
                     int answer = peer.recvCq.produceScatter(RecvWqe.wrIdAt(peer.ring, slot), WcStatus.SUCCESS, WcOpcode.RECV, (int) len,
-                            immData, wcFlags, peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, local, qp.cqeSgl);
+                            immData, wcFlags, peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, local);
                     peer.deviceRq++;
                     if (answer == CompletionQueue.SOURCE_REFUSED) {
                         moveToError(peer.qp);
                         return result(WcStatus.REM_OP_ERR, 0);
                     }
                 } else {
+                    Sgl rs = qp.recvSgl.recvSges(peer.ring, slot, n, AccessFlags.LOCAL_WRITE, peer.pd);
                     if (Sgl.copy(local, rs, len) != AccessStatus.OK) {
                         return responderError(qp, peer, WcStatus.LOC_PROT_ERR, WcStatus.REM_OP_ERR, len);
                     }
@@ -410,6 +410,21 @@ final class Engine {
         peer.expectedPsn = (peer.expectedPsn + packets) & 0xff_ffff;
         qp.sqPsn = (qp.sqPsn + packets) & 0xff_ffff;
         return result(status, len);
+    }
+
+    /** Looks up each SGE of the receive WQE at {@code slot}: their total length, or {@code -1 - status} for the first refusal. */
+    private static long validateRecv(Responder peer, long slot, int n, Translation t) {
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            long len = RecvWqe.sgeLengthAt(peer.ring, slot, i) & 0xffff_ffffL;
+            int st = peer.pd.table().lookup(RecvWqe.sgeLkeyAt(peer.ring, slot, i), RecvWqe.sgeAddressAt(peer.ring, slot, i), len,
+                    AccessFlags.LOCAL_WRITE, peer.pd, t);
+            if (st != AccessStatus.OK) {
+                return -1 - st;
+            }
+            total += len;
+        }
+        return total;
     }
 
     private long rnr(QueuePair qp) {

@@ -148,14 +148,12 @@ public final class QueuePair {
     final Responder responder;
     /** The peer's responder, set with {@link #peer}: this QP's pass reaches it without touching the peer's object. */
     Responder peerResponder;
-    /** This QP's pass: the peer's receive SGEs of the SEND it delivers. */
+    /** This QP's pass: the peer's receive SGEs of the SEND it delivers, and their key lookups. */
     final Sgl recvSgl = new Sgl();
-    /** This QP's pass: the CQE's inline area it scatters a payload into. */
-    final Sgl cqeSgl = new Sgl();
+    final Translation recvTranslation = new Translation();
     private final int rqStride;
-    /** The receive CQ's poller: the receive buffers it scatters a CQE's payload into, and the CQE side. */
-    private final Sgl pollRecvSgl = new Sgl();
-    private final Sgl pollCqeSgl = new Sgl();
+    /** The receive CQ's poller: the key lookups of the receive buffers it scatters a CQE's payload into. */
+    private final Translation pollTranslation = new Translation();
 
     QueuePair(Device device, Engine engine, ProtectionDomain pd, CompletionQueue sendCq, CompletionQueue recvCq,
             QpInitAttr a, Arena arena) {
@@ -794,9 +792,17 @@ public final class QueuePair {
      */
     boolean scatterFromCqe(MemorySegment cqes, long offset, int length) {
         long slot = (long) (rqFreedByPoller & (rqCapacity - 1)) * rqStride;
-        int n = Math.min(Math.max(RecvWqe.numSgeAt(rqRing, slot), 0), maxRecvSge);
-        Sgl dst = pollRecvSgl.recvSges(rqRing, slot, n, AccessFlags.LOCAL_WRITE, pd);
-        return Sgl.copy(pollCqeSgl.raw(cqes, offset, length), dst, length) == AccessStatus.OK;
+        int n = Math.min(RecvWqe.numSgeAt(rqRing, slot), maxRecvSge);
+        long done = 0;
+        for (int i = 0; i < n && done < length; i++) {
+            long take = Math.min(RecvWqe.sgeLengthAt(rqRing, slot, i) & 0xffff_ffffL, length - done);
+            if (pd.table().lookup(RecvWqe.sgeLkeyAt(rqRing, slot, i), RecvWqe.sgeAddressAt(rqRing, slot, i), take,
+                    AccessFlags.LOCAL_WRITE, pd, pollTranslation) != AccessStatus.OK) {
+                return false;
+            }
+            done += pollTranslation.copyFrom(cqes, offset + done);
+        }
+        return done == length;
     }
 
     void onRecvCompletionPolled() {

@@ -175,6 +175,38 @@ final class Sgl {
         }
     }
 
+    /**
+     * Copies {@code length} bytes from this cursor into {@code dst} at {@code dstOffset} (raw
+     * bytes: at most two copies, around the ring's end).
+     *
+     * @return {@link AccessStatus#OK}, or the refusal met on the way, or {@link AccessStatus#OUT_OF_BOUNDS} when this side ran short
+     */
+    int copyTo(MemorySegment dst, long dstOffset, long length) {
+        if (kind == RAW) {
+            if (length > rawLength) {
+                return AccessStatus.OUT_OF_BOUNDS;
+            }
+            long first = Math.min(length, raw.byteSize() - rawOffset);
+            MemorySegment.copy(raw, rawOffset, dst, dstOffset, first);
+            if (length > first) {
+                MemorySegment.copy(raw, 0, dst, dstOffset + first, length - first);
+            }
+            return AccessStatus.OK;
+        }
+        long done = 0;
+        while (done < length) {
+            if (rem == 0 && !nextPiece()) {
+                return refusal != AccessStatus.OK ? refusal : AccessStatus.OUT_OF_BOUNDS;
+            }
+            long n = Math.min(length - done, rem);
+            MemorySegment.copy(seg, off, dst, dstOffset + done, n);
+            off += n;
+            rem -= n;
+            done += n;
+        }
+        return AccessStatus.OK;
+    }
+
     int refusal() {
         return refusal;
     }

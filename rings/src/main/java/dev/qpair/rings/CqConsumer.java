@@ -52,6 +52,9 @@ public final class CqConsumer {
     public long pollAcquire() {
         int index = control.get(JAVA_INT, CqRing.POLLED_INDEX);
         long offset = (long) (index & (capacity - 1)) << cqeShift;
+        if (cqeShift > 6) {
+            Barriers.readOnceLong(entries, offset + 64); // prefetch(): asks for a 128-byte CQE's second line with its first, so the two transfers overlap
+        }
         if (Cqe.readOwnerOnce(entries, offset) != RingMath.ownerBit(index, log2Capacity)) {
             return CQ_EMPTY;
         }
