@@ -256,8 +256,7 @@ public final class CompletionQueue {
                     answer = SOURCE_REFUSED;
                 }
             }
-            Cqe.writeBody(entries, offset, wrId, byteLen, immData, qpn, srcQp, wqeCounter, opcode, status, wcFlags, inline);
-            producer.publishOwnerRelease();
+            producer.publishRelease(wrId, byteLen, immData, qpn, srcQp, wqeCounter, opcode, status, wcFlags, inline);
             return answer;
         } finally {
             producer.unlock();

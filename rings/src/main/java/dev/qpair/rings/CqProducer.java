@@ -105,6 +105,21 @@ public final class CqProducer {
     }
 
     /**
+     * Writes the claimed CQE's header and hands it to the host in one go ({@link Cqe#writeRelease}:
+     * three plain words, then the word with the owner bit for the current lap, with release), then
+     * advances the producer index. An inline payload written into the CQE before this is covered by
+     * the same release. Call only after a {@link #claim()} that did not return {@link #CQ_FULL}.
+     */
+    public void publishRelease(long wrId, int byteLen, int immData, int qpn, int srcQp, int wqeCounter, int opcode, int status,
+            int wcFlags, int inlineLen) {
+        int producer = control.get(JAVA_INT, CqRing.PRODUCER_INDEX);
+        long offset = (long) (producer & (capacity - 1)) << cqeShift;
+        Cqe.writeRelease(entries, offset, wrId, byteLen, immData, qpn, srcQp, wqeCounter, opcode, status, wcFlags, inlineLen,
+                RingMath.ownerBit(producer, log2Capacity));
+        control.set(JAVA_INT, CqRing.PRODUCER_INDEX, producer + 1);
+    }
+
+    /**
      * Hands the claimed CQE to the host: writes its owner bit for the current lap with release
      * (the body stores before it), then advances the producer index. Call only after a
      * {@link #claim()} that did not return {@link #CQ_FULL}.

@@ -101,6 +101,12 @@ public final class Cqe {
     private static final VarHandle INLINE_LEN = SendWqe.handle(LAYOUT, "inline_len");
     private static final VarHandle OWNER = SendWqe.handle(LAYOUT, "owner");
 
+    /** Plain 8-byte accesses at an 8-byte aligned offset (the header's words), and the release store of the last one. */
+    private static final VarHandle WORD = JAVA_LONG.varHandle();
+    private static final boolean LITTLE = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+    /** Byte offset of the header's last 8 bytes: wqe_counter through owner. */
+    private static final long TAIL_OFFSET = LAYOUT.byteOffset(groupElement("wqe_counter"));
+
     private final int maxInlineData;
     private MemorySegment entries;
     private long base;
@@ -336,6 +342,29 @@ public final class Cqe {
         WC_FLAGS.set(entries, offset, (byte) wcFlags);
         VENDOR_ERR.set(entries, offset, (byte) 0);
         INLINE_LEN.set(entries, offset, (byte) inlineLen);
+    }
+
+    /**
+     * Writes the whole 32-byte header of the CQE at {@code offset} of {@code entries} in four 8-byte
+     * stores, the last of which (wqe_counter to owner) is a release store: every earlier store, the
+     * first three words and an inline payload included, is visible before the owner bit, which
+     * lands in the same store as the fields beside it. {@code owner} is the current lap's
+     * ({@link RingMath#ownerBit}); {@code vendor_err} is 0.
+     */
+    public static void writeRelease(MemorySegment entries, long offset, long wrId, int byteLen, int immData, int qpn, int srcQp,
+            int wqeCounter, int opcode, int status, int wcFlags, int inlineLen, int owner) {
+        WORD.set(entries, offset, wrId);
+        WORD.set(entries, offset + 8, pair(byteLen, immData));
+        WORD.set(entries, offset + 16, pair(qpn, srcQp));
+        long tail = (LITTLE ? wqeCounter & 0xffffL : Short.reverseBytes((short) wqeCounter) & 0xffffL)
+                | (opcode & 0xffL) << 16 | (status & 0xffL) << 24 | (wcFlags & 0xffL) << 32
+                | (inlineLen & 0xffL) << 48 | (owner & 1L) << 56;
+        WORD.setRelease(entries, offset + TAIL_OFFSET, LITTLE ? tail : Long.reverseBytes(tail)); // dma_wmb(): CQE body stores before the word that carries the owner bit
+    }
+
+    /** Two native-order ints as the 8 bytes they occupy, {@code first} at the lower address. */
+    private static long pair(int first, int second) {
+        return LITTLE ? (first & 0xffff_ffffL) | (long) second << 32 : (long) first << 32 | (second & 0xffff_ffffL);
     }
 
     /** Writes {@code status} of the CQE at {@code offset} of {@code entries} (a host that fails the scatter it finishes). */

@@ -60,6 +60,35 @@ class CqStaticAccessTest {
     }
 
     @Test
+    void publishReleaseWritesTheWholeHeaderWithTheLapsOwnerBit() {
+        CqRing cq = CqRing.allocate(arena, 2, Cqe.LARGE_SIZE);
+        CqProducer p = cq.producer();
+        CqConsumer c = cq.consumer();
+        MemorySegment e = cq.entries();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(CqConsumer.CQ_EMPTY, c.pollAcquire());
+            long off = p.claim();
+            p.publishRelease(-1L - i, 90 + i, 0x7000_0000 | i, 0x00ab_cdef, -2, 0xfff0 + i, WcOpcode.RECV_RDMA_WITH_IMM,
+                    WcStatus.REM_OP_ERR, Cqe.WC_FLAG_WITH_IMM | Cqe.WC_FLAG_SOLICITED, 96 - i);
+            assertEquals(off, c.pollAcquire(), "lap " + (i / 2) + ": the owner bit says the CQE is there");
+            assertEquals(-1L - i, Cqe.wrIdAt(e, off));
+            assertEquals(90 + i, Cqe.byteLenAt(e, off));
+            assertEquals(0x7000_0000 | i, Cqe.immDataAt(e, off));
+            assertEquals(0x00ab_cdef, Cqe.qpnAt(e, off));
+            assertEquals(-2, Cqe.srcQpAt(e, off));
+            assertEquals(0xfff0 + i, Cqe.wqeCounterAt(e, off));
+            assertEquals(WcOpcode.RECV_RDMA_WITH_IMM, Cqe.opcodeAt(e, off));
+            assertEquals(WcStatus.REM_OP_ERR, Cqe.statusAt(e, off));
+            assertEquals(Cqe.WC_FLAG_WITH_IMM | Cqe.WC_FLAG_SOLICITED, Cqe.wcFlagsAt(e, off));
+            assertEquals(0, Cqe.vendorErrAt(e, off));
+            assertEquals(96 - i, Cqe.inlineLenAt(e, off));
+            assertEquals(RingMath.ownerBit(i, 1), Cqe.readOwnerOnce(e, off));
+            c.advance();
+            c.publishConsumerIndexRelease();
+        }
+    }
+
+    @Test
     void recvWqeStaticReadersMatchTheFlyweight() {
         MemorySegment ring = arena.allocate(8 * 64, 4096);
         RecvWqe w = new RecvWqe(ring, 64).at(13).wrId(99).numSge(2).sge(0, 5, 0x5000, 50).sge(1, 6, 0x6000, 60);

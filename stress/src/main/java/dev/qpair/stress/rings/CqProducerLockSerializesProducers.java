@@ -22,8 +22,8 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 /**
  * Two engine threads complete into one two-entry CQ, each under the producer lock whose word sits
  * on the control block's device line ({@code CqProducer.lock}, a cmpxchg; {@code unlock}, a
- * release store): claim the next slot, write the body with {@code Cqe.writeBody}, publish the
- * owner bit, advance the producer index. The host then polls both slots. Result: wr_id and
+ * release store): claim the next slot, write the header with {@code publishRelease} (three words,
+ * then the word with the owner bit, with release), advance the producer index. The host then polls both slots. Result: wr_id and
  * byte_len of slot 0, then of slot 1 (-1, -1 for a slot whose owner bit is not set).
  */
 @JCStressTest
@@ -45,8 +45,7 @@ public class CqProducerLockSerializesProducers {
         try {
             long offset = p.claim();
             if (offset != CqProducer.CQ_FULL) {
-                Cqe.writeBody(p.entries(), offset, id, id * 10, 0, 1, 2, id, WcOpcode.SEND, WcStatus.SUCCESS, 0, 0);
-                p.publishOwnerRelease();
+                p.publishRelease(id, id * 10, 0, 1, 2, id, WcOpcode.SEND, WcStatus.SUCCESS, 0, 0);
             }
         } finally {
             p.unlock();

@@ -21,8 +21,8 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
  * Scatter to CQE: the device copies a 96-byte payload (every long 0x0707...) into a 128-byte CQE's
- * inline area, which spans both of the CQE's lines, writes the body with inline_len 96, then the
- * owner bit with release; the host polls (reading the second line early, then the owner bit once,
+ * inline area, which spans both of the CQE's lines, writes the header with inline_len 96, its last
+ * word (with the owner bit) with release ({@code publishRelease}); the host polls (reading the second line early, then the owner bit once,
  * then {@code dma_rmb()}) and reads inline_len, the payload's first long (first line) and last long
  * (second line). Result: polled (1) or empty (0), inline_len, first long == pattern (1/0), last
  * long == pattern (1/0); -1 when not read.
@@ -46,8 +46,7 @@ public class CqeOwnerGuardsInlinePayload {
     public void device() {
         long offset = producer.claim();
         MemorySegment.copy(payload, 0, producer.entries(), offset + Cqe.INLINE_DATA_OFFSET, 96);
-        Cqe.writeBody(producer.entries(), offset, 1, 96, 0, 1, 2, 0, WcOpcode.RECV, WcStatus.SUCCESS, Cqe.WC_FLAG_INLINE_SCATTER, 96);
-        producer.publishOwnerRelease();
+        producer.publishRelease(1, 96, 0, 1, 2, 0, WcOpcode.RECV, WcStatus.SUCCESS, Cqe.WC_FLAG_INLINE_SCATTER, 96);
     }
 
     @Actor
