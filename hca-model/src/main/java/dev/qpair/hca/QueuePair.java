@@ -189,7 +189,7 @@ public final class QueuePair {
         this.blocksAt = new int[sqSlots];
         this.atomicScratch = arena.allocate(8, 8);
         this.qpn = device.provider().allocQpn(this);
-        this.responder = new Responder(this, rqRing, stride, rqCapacity, record, recvCq, pd, qpn, maxRecvSge);
+        this.responder = new Responder(this, rqRing, stride, rqCapacity, record, recvCq, pd, qpn, hostRwqe.maxSges());
     }
 
     private static int check(String name, int value, int min, int max) {
@@ -792,7 +792,7 @@ public final class QueuePair {
      */
     boolean scatterFromCqe(MemorySegment cqes, long offset, int length) {
         long slot = (long) (rqFreedByPoller & (rqCapacity - 1)) * rqStride;
-        int n = Math.min(RecvWqe.numSgeAt(rqRing, slot), maxRecvSge);
+        int n = Math.min(RecvWqe.numSgeAt(rqRing, slot), hostRwqe.maxSges());
         long done = 0;
         for (int i = 0; i < n && done < length; i++) {
             long take = Math.min(RecvWqe.sgeLengthAt(rqRing, slot, i) & 0xffff_ffffL, length - done);

@@ -191,6 +191,7 @@ abstract class ResponderHot extends ResponderPadMid {
     int expectedPsn;
     int postedCache;
     int readAheadTo;
+    /** The sum of the words the read-ahead loaded: stored, so the compiler keeps the loads. */
     long readAheadSink;
 
     ResponderHot(QueuePair qp, MemorySegment ring, int stride, int capacity, MemorySegment record, CompletionQueue recvCq,
