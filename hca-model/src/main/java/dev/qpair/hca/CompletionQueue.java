@@ -1,11 +1,14 @@
 package dev.qpair.hca;
 
+import dev.qpair.memory.AccessStatus;
 import dev.qpair.rings.CqConsumer;
 import dev.qpair.rings.CqProducer;
 import dev.qpair.rings.CqRing;
 import dev.qpair.rings.Cqe;
 import dev.qpair.rings.WcOpcode;
+import dev.qpair.rings.WcStatus;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A completion queue ({@code ibv_cq_ex}) over a {@link CqRing}, polled in place in the shape of
@@ -28,31 +31,51 @@ import java.lang.foreign.Arena;
  * drops the CQE, marks the CQ overflowed ({@link #isOverflowed()}), raises
  * {@link AsyncEvent#CQ_ERR} and moves every QP that uses this CQ to ERR, as an HCA does. The
  * dropped completions are counted ({@link #droppedCqes()}); a CQ that overflowed is broken.
+ *
+ * <p><b>Scatter to CQE.</b> A SEND (or SEND_WITH_IMM) of 1 to {@link #maxInlineScatter()} bytes
+ * travels inside the receive's CQE (32 bytes in a 64-byte CQE, 96 in a 128-byte one, as mlx5
+ * scatters small payloads into its CQEs): the device validates the receive WQE's SGEs as for any
+ * SEND, and the poll that returns the completion first copies the payload into them, so the bytes
+ * are in the receive buffers when {@link #startPoll()} or {@link #nextPoll()} returns, as without
+ * it. It is always on; the CQE size chosen at {@link Device#createCq(int, int)} sets the limit.
+ * The payload then crosses from the sending core to the polling core in the CQE's lines, and the
+ * receive buffer never leaves the polling core. Should the copy fail (the receive's MR was
+ * invalidated after the device checked it), the completion reports {@code LOC_PROT_ERR}.
+ *
+ * <p><b>Lines.</b> The device's per-CQE state (producer index, cached consumer index, producer
+ * lock) and the host's (poll position, poll state) live off-heap on separate 128-byte lines of
+ * the ring's control block; this object holds only what never changes per CQE.
  */
 public final class CompletionQueue {
+
+    /** {@link #produceScatter}'s answers: written, dropped (overflow), written with LOC_PROT_ERR (the source refused). */
+    static final int SCATTERED = 0;
+    static final int DROPPED = 1;
+    static final int SOURCE_REFUSED = 2;
+
+    private static final int IDLE = 0;
+    private static final int POSITIONED = 1;
+    private static final int PAST = 2;
 
     private final Device device;
     private final int cqn;
     private final CqRing ring;
+    private final MemorySegment entries;
     private final CqConsumer consumer;
-    private final Cqe cqe;
     private final CqProducer producer;
-    private final Cqe deviceCqe;
-    final SpinLock producerLock = new SpinLock();
+    private final int maxInlineScatter;
     private volatile boolean overflowed; // smp_store_release/smp_load_acquire: producers after the overflow drop their CQEs
     volatile boolean overflowHandled; // read and written under the device's monitor; volatile for isOverflowed-style diagnostics
     private long dropped;
-    private boolean polling;
-    private boolean positioned;
 
     CompletionQueue(Device device, int cqn, Arena arena, int capacity, int cqeSize) {
         this.device = device;
         this.cqn = cqn;
         this.ring = CqRing.allocate(arena, capacity, cqeSize);
+        this.entries = ring.entries();
         this.consumer = ring.consumer();
-        this.cqe = ring.newCqe();
         this.producer = ring.producer();
-        this.deviceCqe = ring.newCqe();
+        this.maxInlineScatter = Cqe.maxInlineData(cqeSize);
     }
 
     /** The CQ number. */
@@ -63,6 +86,16 @@ public final class CompletionQueue {
     /** CQEs the CQ holds. */
     public int capacity() {
         return ring.capacity();
+    }
+
+    /** Bytes per CQE: {@link Cqe#SIZE} or {@link Cqe#LARGE_SIZE}. */
+    public int cqeSize() {
+        return ring.cqeSize();
+    }
+
+    /** The largest SEND payload that travels inside the receive's CQE (see the class comment). */
+    public int maxInlineScatter() {
+        return maxInlineScatter;
     }
 
     /** Whether the device found this CQ full and dropped a completion. */
@@ -88,96 +121,105 @@ public final class CompletionQueue {
             device.progressIfInline();
             return false;
         }
-        polling = true;
-        positioned = true;
+        consumer.pollState(POSITIONED);
         onPolled(offset);
         return true;
     }
 
     /** {@code ibv_next_poll}: steps to the next completion; {@code false} when there is none. */
     public boolean nextPoll() {
-        checkPolling("nextPoll");
-        if (positioned) {
+        int state = checkPolling("nextPoll");
+        if (state == POSITIONED) {
             consumer.advance();
         }
         long offset = consumer.pollAcquire();
         if (offset == CqConsumer.CQ_EMPTY) {
-            positioned = false;
+            consumer.pollState(PAST);
             return false;
         }
-        positioned = true;
+        consumer.pollState(POSITIONED);
         onPolled(offset);
         return true;
     }
 
     /** {@code ibv_end_poll}: steps past the current completion, if any, and returns the polled CQEs to the device. */
     public void endPoll() {
-        checkPolling("endPoll");
-        polling = false;
-        if (positioned) {
+        int state = checkPolling("endPoll");
+        if (state == POSITIONED) {
             consumer.advance();
-            positioned = false;
         }
+        consumer.pollState(IDLE);
         consumer.publishConsumerIndexRelease();
     }
 
-    private void checkPolling(String call) {
-        if (!polling) {
+    private int checkPolling(String call) {
+        int state = consumer.pollState();
+        if (state == IDLE) {
             throw new IllegalStateException(call + "() without a successful startPoll() on CQ " + cqn);
         }
+        return state;
     }
 
     private void onPolled(long offset) {
-        cqe.at(consumer.entries(), offset);
-        QueuePair qp = device.qpByQpn(cqe.qpn());
+        QueuePair qp = device.qpByQpn(Cqe.qpnAt(entries, offset));
         if (qp == null) {
             return;
         }
-        if (cqe.opcode() < WcOpcode.RECV) {
-            qp.onSendCompletionPolled(cqe.wqeCounter());
-        } else {
-            qp.onRecvCompletionPolled();
+        if (Cqe.opcodeAt(entries, offset) < WcOpcode.RECV) {
+            qp.onSendCompletionPolled(Cqe.wqeCounterAt(entries, offset));
+            return;
         }
+        if ((Cqe.wcFlagsAt(entries, offset) & Cqe.WC_FLAG_INLINE_SCATTER) != 0 && Cqe.statusAt(entries, offset) == WcStatus.SUCCESS) {
+            int length = Math.min(Cqe.inlineLenAt(entries, offset), maxInlineScatter);
+            if (!qp.scatterFromCqe(entries, offset + Cqe.INLINE_DATA_OFFSET, length)) {
+                Cqe.writeStatus(entries, offset, WcStatus.LOC_PROT_ERR);
+            }
+        }
+        qp.onRecvCompletionPolled();
+    }
+
+    private long current() {
+        return consumer.currentOffset();
     }
 
     /** {@code wr_id} of the current completion. */
     public long wrId() {
-        return cqe.wrId();
+        return Cqe.wrIdAt(entries, current());
     }
 
     /** {@code status}: a {@link dev.qpair.rings.WcStatus}. */
     public int status() {
-        return cqe.status();
+        return Cqe.statusAt(entries, current());
     }
 
     /** {@code opcode}: a {@link WcOpcode}. */
     public int opcode() {
-        return cqe.opcode();
+        return Cqe.opcodeAt(entries, current());
     }
 
     /** {@code byte_len}: bytes transferred. */
     public int byteLen() {
-        return cqe.byteLen();
+        return Cqe.byteLenAt(entries, current());
     }
 
     /** {@code imm_data}: valid when {@link #wcFlags()} has {@link Cqe#WC_FLAG_WITH_IMM}. */
     public int immData() {
-        return cqe.immData();
+        return Cqe.immDataAt(entries, current());
     }
 
     /** {@code src_qp}: the peer QP. */
     public int srcQp() {
-        return cqe.srcQp();
+        return Cqe.srcQpAt(entries, current());
     }
 
     /** {@code qp_num}: the local QP. */
     public int qpNum() {
-        return cqe.qpn();
+        return Cqe.qpnAt(entries, current());
     }
 
-    /** {@code wc_flags}: {@link Cqe}'s {@code WC_FLAG_*} bits. */
+    /** {@code wc_flags}: {@link Cqe}'s {@code WC_FLAG_*} bits, without the transport's {@link Cqe#WC_FLAG_INLINE_SCATTER}. */
     public int wcFlags() {
-        return cqe.wcFlags();
+        return Cqe.wcFlagsAt(entries, current()) & ~Cqe.WC_FLAG_INLINE_SCATTER;
     }
 
     // ---- device side ----
@@ -185,20 +227,39 @@ public final class CompletionQueue {
     /** Writes one CQE; {@code false} when the CQ overflowed and the CQE was dropped. */
     boolean produce(long wrId, int status, int opcode, int byteLen, int immData, int wcFlags, int qpn, int srcQp,
             int wqeCounter) {
-        producerLock.lock();
+        return produceScatter(wrId, status, opcode, byteLen, immData, wcFlags, qpn, srcQp, wqeCounter, null) == SCATTERED;
+    }
+
+    /**
+     * Writes one receive CQE that carries {@code byteLen} payload bytes read from {@code src} (when
+     * {@code src} is not null). {@link #SOURCE_REFUSED}: the
+     * source refused the copy, and the CQE went out with LOC_PROT_ERR and no payload.
+     */
+    int produceScatter(long wrId, int status, int opcode, int byteLen, int immData, int wcFlags, int qpn, int srcQp,
+            int wqeCounter, Sgl src) {
+        producer.lock();
         try {
             long offset = overflowed ? CqProducer.CQ_FULL : producer.claim();
             if (offset == CqProducer.CQ_FULL) {
                 markOverflow();
-                return false;
+                return DROPPED;
             }
-            deviceCqe.at(producer.entries(), offset)
-                    .wrId(wrId).byteLen(byteLen).immData(immData).qpn(qpn).srcQp(srcQp).wqeCounter(wqeCounter)
-                    .opcode(opcode).status(status).wcFlags(wcFlags).vendorErr(0);
-            producer.publishOwnerRelease();
-            return true;
+            int answer = SCATTERED;
+            int inline = 0;
+            if (src != null) {
+                if (src.copyTo(entries, offset + Cqe.INLINE_DATA_OFFSET, byteLen) == AccessStatus.OK) {
+                    inline = byteLen;
+                    wcFlags |= Cqe.WC_FLAG_INLINE_SCATTER;
+                } else {
+                    status = WcStatus.LOC_PROT_ERR;
+                    byteLen = 0;
+                    answer = SOURCE_REFUSED;
+                }
+            }
+            producer.publishRelease(wrId, byteLen, immData, qpn, srcQp, wqeCounter, opcode, status, wcFlags, inline);
+            return answer;
         } finally {
-            producerLock.unlock();
+            producer.unlock();
         }
     }
 

@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Serialization.</b> Each QP's send side is a task in rxe's states IDLE -> BUSY -> ARMED
  * ({@link QueuePair#scheduleTask()}): the doorbell that finds it IDLE owns the pass; doorbells
  * that arrive while it is BUSY arm it, and coalesce into one more pass. A QP's responder (its
- * receive queue, its expected PSN) is entered by the peer's pass under the QP's responder lock;
- * a CQ's producer side under the CQ's lock. Lock order: task, then responder, then CQ.
+ * receive queue, its expected PSN: {@link Responder}) is entered by the peer's pass under the
+ * responder's lock; a CQ's producer side under the CQ's producer lock. Lock order: task, then
+ * responder, then CQ.
  *
  * <p><b>Active list.</b> In THREAD mode the doorbell that takes a task from IDLE to BUSY pushes the
  * QP on an intrusive lock-free stack; the engine thread takes the whole stack at once and runs each
@@ -278,14 +279,15 @@ final class Engine {
         if (peer == null) {
             return result(WcStatus.RETRY_EXC_ERR, 0);
         }
+        Responder resp = qp.peerResponder;
         long r;
         boolean peerFailed;
-        peer.respLock.lock();
+        resp.lock();
         try {
-            r = respond(qp, peer, wqe, op, local, len);
-            peerFailed = peer.state == QpState.ERR;
+            r = respond(qp, resp, wqe, op, local, len);
+            peerFailed = resp.state() == QpState.ERR;
         } finally {
-            peer.respLock.unlock();
+            resp.unlock();
         }
         if (peerFailed) {
             peer.engine().doorbell(peer);
@@ -293,9 +295,9 @@ final class Engine {
         return r;
     }
 
-    /** The responder, run under {@code peer.respLock}: one request arrives, the answer is the requester's status. */
-    private long respond(QueuePair qp, QueuePair peer, SendWqe wqe, int op, Sgl local, long len) {
-        QpState ps = peer.state;
+    /** The responder, run under {@code peer}'s lock: one request arrives, the answer is the requester's status. */
+    private long respond(QueuePair qp, Responder peer, SendWqe wqe, int op, Sgl local, long len) {
+        QpState ps = peer.state();
         if (ps != QpState.RTR && ps != QpState.RTS && ps != QpState.SQD) {
             return result(WcStatus.RETRY_EXC_ERR, 0);
         }
@@ -304,8 +306,12 @@ final class Engine {
         }
         int packets = (int) Math.max(1, (len + qp.mtu - 1) / qp.mtu);
         boolean needsRecv = op == WrOpcode.SEND || op == WrOpcode.SEND_WITH_IMM || op == WrOpcode.RDMA_WRITE_WITH_IMM;
-        if (needsRecv && DoorbellRecord.recvProducerAcquire(peer.record) == peer.deviceRq) {
-            return rnr(qp);
+        if (needsRecv && !peer.hasRecv()) {
+            long nak = rnr(qp);
+            if (nak == RNR) {
+                peer.rnrNaked(true);
+            }
+            return nak;
         }
         if (qp.rnrWaiting) {
             setRnrWaiting(qp, false);
@@ -314,14 +320,12 @@ final class Engine {
         int status;
         switch (op) {
             case WrOpcode.SEND, WrOpcode.SEND_WITH_IMM -> {
-                RecvWqe rwqe = peer.deviceRwqe;
-                rwqe.at(peer.deviceRq);
-                int n = rwqe.numSge();
-                if (n < 0 || n > rwqe.maxSges()) {
+                long slot = peer.slotOffset(peer.deviceRq);
+                int n = RecvWqe.numSgeAt(peer.ring, slot);
+                if (n < 0 || n > peer.maxSges) {
                     return responderError(qp, peer, WcStatus.LOC_QP_OP_ERR, WcStatus.REM_OP_ERR, len);
                 }
-                Sgl rs = peer.recvSgl.recvSges(rwqe, n, AccessFlags.LOCAL_WRITE, peer.pd());
-                long room = rs.validate();
+                long room = validateRecv(peer, slot, n, qp.recvTranslation);
                 if (room < 0) {
                     int refusal = (int) (-1 - room);
                     return responderError(qp, peer, refusal == AccessStatus.OUT_OF_BOUNDS ? WcStatus.LOC_LEN_ERR : WcStatus.LOC_PROT_ERR,
@@ -330,17 +334,29 @@ final class Engine {
                 if (room < len) {
                     return responderError(qp, peer, WcStatus.LOC_LEN_ERR, WcStatus.REM_INV_REQ_ERR, len);
                 }
-                int st = Sgl.copy(local, rs, len);
-                if (st != AccessStatus.OK) {
-                    return responderError(qp, peer, WcStatus.LOC_PROT_ERR, WcStatus.REM_OP_ERR, len);
-                }
                 boolean imm = op == WrOpcode.SEND_WITH_IMM;
                 int solicited = (wqe.flags() & SendWqe.FLAG_SOLICITED) != 0 ? Cqe.WC_FLAG_SOLICITED : 0;
-                completeRecv(qp, peer, WcOpcode.RECV, len, imm ? wqe.immData() : 0, (imm ? Cqe.WC_FLAG_WITH_IMM : 0) | solicited);
+                int wcFlags = (imm ? Cqe.WC_FLAG_WITH_IMM : 0) | solicited;
+                int immData = imm ? wqe.immData() : 0;
+                if (len > 0 && len <= peer.recvCq.maxInlineScatter()) {
+                    int answer = peer.recvCq.produceScatter(RecvWqe.wrIdAt(peer.ring, slot), WcStatus.SUCCESS, WcOpcode.RECV, (int) len,
+                            immData, wcFlags, peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, local);
+                    peer.deviceRq++;
+                    if (answer == CompletionQueue.SOURCE_REFUSED) {
+                        moveToError(peer.qp);
+                        return result(WcStatus.REM_OP_ERR, 0);
+                    }
+                } else {
+                    Sgl rs = qp.recvSgl.recvSges(peer.ring, slot, n, AccessFlags.LOCAL_WRITE, peer.pd);
+                    if (Sgl.copy(local, rs, len) != AccessStatus.OK) {
+                        return responderError(qp, peer, WcStatus.LOC_PROT_ERR, WcStatus.REM_OP_ERR, len);
+                    }
+                    completeRecv(qp, peer, WcOpcode.RECV, len, immData, wcFlags);
+                }
                 status = WcStatus.SUCCESS;
             }
             case WrOpcode.RDMA_WRITE, WrOpcode.RDMA_WRITE_WITH_IMM -> {
-                Sgl remote = qp.remoteSgl.range(wqe.rkey(), wqe.remoteAddress(), len, AccessFlags.REMOTE_WRITE, peer.pd());
+                Sgl remote = qp.remoteSgl.range(wqe.rkey(), wqe.remoteAddress(), len, AccessFlags.REMOTE_WRITE, peer.pd);
                 long v = remote.validate();
                 if (v < 0) {
                     return responderError(qp, peer, -1, WcStatus.REM_ACCESS_ERR, len);
@@ -354,7 +370,7 @@ final class Engine {
                 status = WcStatus.SUCCESS;
             }
             case WrOpcode.RDMA_READ -> {
-                Sgl remote = qp.remoteSgl.range(wqe.rkey(), wqe.remoteAddress(), len, AccessFlags.REMOTE_READ, peer.pd());
+                Sgl remote = qp.remoteSgl.range(wqe.rkey(), wqe.remoteAddress(), len, AccessFlags.REMOTE_READ, peer.pd);
                 long v = remote.validate();
                 if (v < 0) {
                     return responderError(qp, peer, -1, WcStatus.REM_ACCESS_ERR, len);
@@ -370,7 +386,7 @@ final class Engine {
                     return responderError(qp, peer, -1, WcStatus.REM_INV_REQ_ERR, len);
                 }
                 Translation t = qp.atomicTranslation;
-                int st = peer.pd().table().lookup(wqe.rkey(), raddr, Long.BYTES, AccessFlags.REMOTE_ATOMIC, peer.pd(), t);
+                int st = peer.pd.table().lookup(wqe.rkey(), raddr, Long.BYTES, AccessFlags.REMOTE_ATOMIC, peer.pd, t);
                 if (st != AccessStatus.OK || !t.next()) {
                     return responderError(qp, peer, -1,
                             st == AccessStatus.MISALIGNED_ATOMIC ? WcStatus.REM_INV_REQ_ERR : WcStatus.REM_ACCESS_ERR, len);
@@ -394,6 +410,21 @@ final class Engine {
         peer.expectedPsn = (peer.expectedPsn + packets) & 0xff_ffff;
         qp.sqPsn = (qp.sqPsn + packets) & 0xff_ffff;
         return result(status, len);
+    }
+
+    /** Looks up each SGE of the receive WQE at {@code slot}: their total length, or {@code -1 - status} for the first refusal. */
+    private static long validateRecv(Responder peer, long slot, int n, Translation t) {
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            long len = RecvWqe.sgeLengthAt(peer.ring, slot, i) & 0xffff_ffffL;
+            int st = peer.pd.table().lookup(RecvWqe.sgeLkeyAt(peer.ring, slot, i), RecvWqe.sgeAddressAt(peer.ring, slot, i), len,
+                    AccessFlags.LOCAL_WRITE, peer.pd, t);
+            if (st != AccessStatus.OK) {
+                return -1 - st;
+            }
+            total += len;
+        }
+        return total;
     }
 
     private long rnr(QueuePair qp) {
@@ -423,23 +454,23 @@ final class Engine {
     /**
      * A request the responder refuses: it NAKs with {@code requesterStatus}, completes the receive
      * it consumed with {@code responderStatus} (-1: none consumed) and moves to ERR, as IBTA's
-     * class C and D errors do. The caller holds {@code peer.respLock}.
+     * class C and D errors do. The caller holds {@code peer}'s lock.
      */
-    private long responderError(QueuePair qp, QueuePair peer, int responderStatus, int requesterStatus, long len) {
+    private long responderError(QueuePair qp, Responder peer, int responderStatus, int requesterStatus, long len) {
         if (responderStatus >= 0) {
-            RecvWqe rwqe = peer.deviceRwqe;
-            rwqe.at(peer.deviceRq);
-            peer.recvCq().produce(rwqe.wrId(), responderStatus, WcOpcode.RECV, 0, 0, 0, peer.qpNum(), qp.qpNum(), peer.deviceRq & 0xffff);
+            long slot = peer.slotOffset(peer.deviceRq);
+            peer.recvCq.produce(RecvWqe.wrIdAt(peer.ring, slot), responderStatus, WcOpcode.RECV, 0, 0, 0, peer.qpn, qp.qpNum(),
+                    peer.deviceRq & 0xffff);
             peer.deviceRq++;
         }
-        moveToError(peer);
+        moveToError(peer.qp);
         return result(requesterStatus, 0);
     }
 
-    private void completeRecv(QueuePair qp, QueuePair peer, int opcode, long len, int imm, int flags) {
-        RecvWqe rwqe = peer.deviceRwqe;
-        rwqe.at(peer.deviceRq);
-        peer.recvCq().produce(rwqe.wrId(), WcStatus.SUCCESS, opcode, (int) len, imm, flags, peer.qpNum(), qp.qpNum(), peer.deviceRq & 0xffff);
+    private void completeRecv(QueuePair qp, Responder peer, int opcode, long len, int imm, int flags) {
+        long slot = peer.slotOffset(peer.deviceRq);
+        peer.recvCq.produce(RecvWqe.wrIdAt(peer.ring, slot), WcStatus.SUCCESS, opcode, (int) len, imm, flags, peer.qpn, qp.qpNum(),
+                peer.deviceRq & 0xffff);
         peer.deviceRq++;
     }
 
@@ -467,24 +498,24 @@ final class Engine {
         return true;
     }
 
-    /** Completes every posted receive of a QP in ERR with WR_FLUSH_ERR. */
+    /** Completes every posted receive of a QP in ERR with WR_FLUSH_ERR, in order, each once (also those read ahead). */
     void flushRecv(QueuePair qp) {
-        qp.respLock.lock();
+        Responder r = qp.responder;
+        r.lock();
         try {
             if (qp.state != QpState.ERR) {
                 return;
             }
-            int producer = DoorbellRecord.recvProducerAcquire(qp.record);
-            RecvWqe rwqe = qp.deviceRwqe;
-            int limit = qp.recvCapacity();
-            while (qp.deviceRq != producer && limit-- > 0) {
-                rwqe.at(qp.deviceRq);
-                qp.recvCq().produce(rwqe.wrId(), WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, 0, 0, qp.qpNum(), qp.destQpn,
-                        qp.deviceRq & 0xffff);
-                qp.deviceRq++;
+            int producer = r.refreshPosted();
+            int limit = r.capacity;
+            while (r.deviceRq != producer && limit-- > 0) {
+                long slot = r.slotOffset(r.deviceRq);
+                r.recvCq.produce(RecvWqe.wrIdAt(r.ring, slot), WcStatus.WR_FLUSH_ERR, WcOpcode.RECV, 0, 0, 0, r.qpn, qp.destQpn,
+                        r.deviceRq & 0xffff);
+                r.deviceRq++;
             }
         } finally {
-            qp.respLock.unlock();
+            r.unlock();
         }
     }
 

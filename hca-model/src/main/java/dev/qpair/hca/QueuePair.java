@@ -1,6 +1,8 @@
 package dev.qpair.hca;
 
 import dev.qpair.barriers.DoorbellLock;
+import dev.qpair.memory.AccessFlags;
+import dev.qpair.memory.AccessStatus;
 import dev.qpair.memory.ProtectionDomain;
 import dev.qpair.memory.Translation;
 import dev.qpair.rings.DoorbellPage;
@@ -82,7 +84,6 @@ public final class QueuePair {
     final MemorySegment rqRing;
     final int rqCapacity;
     private final RecvWqe hostRwqe;
-    final RecvWqe deviceRwqe;
     final MemorySegment record;
     private final MemorySegment doorbellPage;
     private final DoorbellLock sqLock;
@@ -119,7 +120,7 @@ public final class QueuePair {
     private int rqFreed;
     private int rqFreedByPoller;
 
-    // ---- device side: the engine task (taskState), or under respLock for the responder ----
+    // ---- device side: the engine task (taskState); the responder's state is in Responder ----
     @SuppressWarnings("unused")
     private int taskState;
     QueuePair nextActive;
@@ -127,9 +128,7 @@ public final class QueuePair {
     long passes;
     volatile QpState state = QpState.RESET; // smp_store_release/smp_load_acquire: a state change before the passes and posts that read it
     int deviceSq;
-    int deviceRq;
     int sqPsn;
-    int expectedPsn;
     volatile QueuePair peer; // rcu_assign_pointer/rcu_dereference: the route set at RTR, read by passes and postRecv
     int destQpn = -1;
     int rnrRetry = QpAttr.RNR_RETRY_INFINITE;
@@ -138,13 +137,23 @@ public final class QueuePair {
     volatile boolean rnrWaiting; // smp_store_release/smp_load_acquire: the peer's postRecv sees the wait it must kick
     volatile boolean rnrKicked; // smp_store_release/smp_load_acquire: the kick before the doorbell that runs the retry
     long rnrDeadline;
-    final SpinLock respLock = new SpinLock();
     final Sgl localSgl = new Sgl();
     final Sgl remoteSgl = new Sgl();
-    final Sgl recvSgl = new Sgl();
     final Sgl scratchSgl = new Sgl();
     final Translation atomicTranslation = new Translation();
     final MemorySegment atomicScratch;
+
+    // ---- receive side and responder (Responder, Engine.respond); this block only ----
+    /** This QP's responder: entered by the peer's requester pass. */
+    final Responder responder;
+    /** The peer's responder, set with {@link #peer}: this QP's pass reaches it without touching the peer's object. */
+    Responder peerResponder;
+    /** This QP's pass: the peer's receive SGEs of the SEND it delivers, and their key lookups. */
+    final Sgl recvSgl = new Sgl();
+    final Translation recvTranslation = new Translation();
+    private final int rqStride;
+    /** The receive CQ's poller: the key lookups of the receive buffers it scatters a CQE's payload into. */
+    private final Translation pollTranslation = new Translation();
 
     QueuePair(Device device, Engine engine, ProtectionDomain pd, CompletionQueue sendCq, CompletionQueue recvCq,
             QpInitAttr a, Arena arena) {
@@ -172,7 +181,7 @@ public final class QueuePair {
         int stride = RecvWqe.strideFor(maxRecvSge);
         this.rqRing = arena.allocate((long) rqCapacity * stride, 4096);
         this.hostRwqe = new RecvWqe(rqRing, stride);
-        this.deviceRwqe = new RecvWqe(rqRing, stride);
+        this.rqStride = stride;
         this.record = DoorbellRecord.allocate(arena);
         this.doorbellPage = DoorbellPage.allocate(arena);
         this.sqLock = a.threadSafe ? new DoorbellLock() : null;
@@ -180,6 +189,7 @@ public final class QueuePair {
         this.blocksAt = new int[sqSlots];
         this.atomicScratch = arena.allocate(8, 8);
         this.qpn = device.provider().allocQpn(this);
+        this.responder = new Responder(this, rqRing, stride, rqCapacity, record, recvCq, pd, qpn, hostRwqe.maxSges());
     }
 
     private static int check(String name, int value, int min, int max) {
@@ -272,13 +282,14 @@ public final class QueuePair {
                             throw new IllegalArgumentException("destQpNum is 0x" + Integer.toHexString(attr.destQpNum)
                                     + ": no QP with that number is reachable through provider " + device.provider().name());
                         }
-                        respLock.lock();
+                        responder.lock();
                         try {
-                            expectedPsn = attr.rqPsn & 0xff_ffff;
+                            responder.expectedPsn = attr.rqPsn & 0xff_ffff;
                         } finally {
-                            respLock.unlock();
+                            responder.unlock();
                         }
                         destQpn = attr.destQpNum;
+                        peerResponder = p.responder;
                         peer = p;
                         rnrTimerNanos = attr.minRnrTimerNanos;
                     }
@@ -325,11 +336,11 @@ public final class QueuePair {
             out.minRnrTimerNanos = rnrTimerNanos;
             out.sqPsn = sqPsn;
         }
-        respLock.lock();
+        responder.lock();
         try {
-            out.rqPsn = expectedPsn;
+            out.rqPsn = responder.expectedPsn;
         } finally {
-            respLock.unlock();
+            responder.unlock();
         }
         return out;
     }
@@ -344,15 +355,18 @@ public final class QueuePair {
 
     private void reset() {
         state = QpState.RESET;
+        responder.state(QpState.RESET);
         while ((int) TASK.getAcquire(this) != TASK_IDLE) { // smp_load_acquire(): the last engine pass's stores before the reset
             Thread.onSpinWait();
         }
-        respLock.lock();
+        responder.lock();
         try {
             peer = null;
+            peerResponder = null;
             destQpn = -1;
             deviceSq = 0;
-            deviceRq = 0;
+            responder.resetQueue();
+            responder.rnrNaked(false);
             sqTail = sqPublished = sqFreedCache = sqFreedByPoller = lastSignaledEnd = unsignaledRun = 0;
             rqTail = rqPublished = rqFreedCache = rqFreedByPoller = 0;
             SQ_FREED.setRelease(this, 0); // smp_store_release(): the reset indices before the next post reads them
@@ -365,7 +379,7 @@ public final class QueuePair {
             batchOpen = wqeOpen = recvOpen = recvBatch = false;
             state = QpState.RESET;
         } finally {
-            respLock.unlock();
+            responder.unlock();
         }
     }
 
@@ -400,7 +414,11 @@ public final class QueuePair {
 
     /** The engine's and modifyQp's state change: only from the state the caller saw. */
     boolean casState(QpState expected, QpState to) {
-        return STATE.compareAndSet(this, expected, to); // cmpxchg(): a device-made ERR is never overwritten by a control-path change
+        if (!STATE.compareAndSet(this, expected, to)) { // cmpxchg(): a device-made ERR is never overwritten by a control-path change
+            return false;
+        }
+        responder.state(to);
+        return true;
     }
 
     boolean casRnrWaiting(boolean expected, boolean value) {
@@ -744,10 +762,13 @@ public final class QueuePair {
         if (state == QpState.ERR) {
             engine.flushRecv(this);
         }
-        QueuePair p = peer;
-        if (p != null && p.rnrWaiting) {
-            p.rnrKicked = true;
-            p.engine().doorbell(p);
+        if (responder.rnrNaked()) {
+            responder.rnrNaked(false);
+            QueuePair p = peer;
+            if (p != null && p.rnrWaiting) {
+                p.rnrKicked = true;
+                p.engine().doorbell(p);
+            }
         }
     }
 
@@ -762,6 +783,26 @@ public final class QueuePair {
         int end = start + blocksAt[start & sqMask];
         sqFreedByPoller = end;
         SQ_FREED.setRelease(this, end); // smp_store_release(): CQE loads before the poster may reuse the slots
+    }
+
+    /**
+     * The receive CQ's poller, before {@link #onRecvCompletionPolled()}: copies {@code length} bytes
+     * at {@code offset} of {@code cqes} (a CQE's inline payload) into the buffers of the receive it
+     * completes. {@code false} when a buffer's key no longer grants the write.
+     */
+    boolean scatterFromCqe(MemorySegment cqes, long offset, int length) {
+        long slot = (long) (rqFreedByPoller & (rqCapacity - 1)) * rqStride;
+        int n = Math.min(RecvWqe.numSgeAt(rqRing, slot), hostRwqe.maxSges());
+        long done = 0;
+        for (int i = 0; i < n && done < length; i++) {
+            long take = Math.min(RecvWqe.sgeLengthAt(rqRing, slot, i) & 0xffff_ffffL, length - done);
+            if (pd.table().lookup(RecvWqe.sgeLkeyAt(rqRing, slot, i), RecvWqe.sgeAddressAt(rqRing, slot, i), take,
+                    AccessFlags.LOCAL_WRITE, pd, pollTranslation) != AccessStatus.OK) {
+                return false;
+            }
+            done += pollTranslation.copyFrom(cqes, offset + done);
+        }
+        return done == length;
     }
 
     void onRecvCompletionPolled() {

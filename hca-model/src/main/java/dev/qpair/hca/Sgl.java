@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The engine's cursor over the memory one side of an operation touches: the data segments of a
- * send WQE, of a receive WQE, one (key, address, length) range named by an rkey, or raw bytes
+ * send WQE, of a receive WQE (read in place in its ring), one (key, address, length) range named by an rkey, or raw bytes
  * (inline data in the send ring, wrapping at its end). Every keyed element goes through
  * {@code KeyTable.lookup} with the access and PD given; {@link #copy} moves bytes between two
  * cursors piece by piece. Reused by one engine task at a time; allocates nothing.
@@ -23,7 +23,8 @@ final class Sgl {
 
     private int kind;
     private SendWqe sendWqe;
-    private RecvWqe recvWqe;
+    private MemorySegment recvRing;
+    private long recvSlot;
     private int count;
     private int access;
     private ProtectionDomain pd;
@@ -50,9 +51,11 @@ final class Sgl {
         return rewind();
     }
 
-    Sgl recvSges(RecvWqe wqe, int numSge, int access, ProtectionDomain pd) {
+    /** The data segments of the receive WQE at byte {@code slot} of {@code ring}. */
+    Sgl recvSges(MemorySegment ring, long slot, int numSge, int access, ProtectionDomain pd) {
         this.kind = RECV_SGES;
-        this.recvWqe = wqe;
+        this.recvRing = ring;
+        this.recvSlot = slot;
         this.count = numSge;
         this.access = access;
         this.pd = pd;
@@ -118,7 +121,7 @@ final class Sgl {
     private long length(int i) {
         return switch (kind) {
             case SEND_SGES -> sendWqe.sgeLength(i) & 0xffff_ffffL;
-            case RECV_SGES -> recvWqe.sgeLength(i) & 0xffff_ffffL;
+            case RECV_SGES -> RecvWqe.sgeLengthAt(recvRing, recvSlot, i) & 0xffff_ffffL;
             default -> rangeLength;
         };
     }
@@ -126,7 +129,8 @@ final class Sgl {
     private int lookup(int i) {
         return switch (kind) {
             case SEND_SGES -> pd.table().lookup(sendWqe.sgeLkey(i), sendWqe.sgeAddress(i), sendWqe.sgeLength(i) & 0xffff_ffffL, access, pd, t);
-            case RECV_SGES -> pd.table().lookup(recvWqe.sgeLkey(i), recvWqe.sgeAddress(i), recvWqe.sgeLength(i) & 0xffff_ffffL, access, pd, t);
+            case RECV_SGES -> pd.table().lookup(RecvWqe.sgeLkeyAt(recvRing, recvSlot, i), RecvWqe.sgeAddressAt(recvRing, recvSlot, i),
+                    RecvWqe.sgeLengthAt(recvRing, recvSlot, i) & 0xffff_ffffL, access, pd, t);
             default -> pd.table().lookup(rangeKey, rangeAddr, rangeLength, access, pd, t);
         };
     }
@@ -169,6 +173,38 @@ final class Sgl {
                 return false;
             }
         }
+    }
+
+    /**
+     * Copies {@code length} bytes from this cursor into {@code dst} at {@code dstOffset} (raw
+     * bytes: at most two copies, around the ring's end).
+     *
+     * @return {@link AccessStatus#OK}, or the refusal met on the way, or {@link AccessStatus#OUT_OF_BOUNDS} when this side ran short
+     */
+    int copyTo(MemorySegment dst, long dstOffset, long length) {
+        if (kind == RAW) {
+            if (length > rawLength) {
+                return AccessStatus.OUT_OF_BOUNDS;
+            }
+            long first = Math.min(length, raw.byteSize() - rawOffset);
+            MemorySegment.copy(raw, rawOffset, dst, dstOffset, first);
+            if (length > first) {
+                MemorySegment.copy(raw, 0, dst, dstOffset + first, length - first);
+            }
+            return AccessStatus.OK;
+        }
+        long done = 0;
+        while (done < length) {
+            if (rem == 0 && !nextPiece()) {
+                return refusal != AccessStatus.OK ? refusal : AccessStatus.OUT_OF_BOUNDS;
+            }
+            long n = Math.min(length - done, rem);
+            MemorySegment.copy(seg, off, dst, dstOffset + done, n);
+            off += n;
+            rem -= n;
+            done += n;
+        }
+        return AccessStatus.OK;
     }
 
     int refusal() {

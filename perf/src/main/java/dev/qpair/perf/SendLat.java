@@ -6,6 +6,7 @@ import dev.qpair.hca.CompletionQueue;
 import dev.qpair.hca.DeviceMode;
 import dev.qpair.hca.QueuePair;
 import dev.qpair.hca.SendFlags;
+import dev.qpair.rings.Cqe;
 import dev.qpair.rings.WcStatus;
 import java.lang.foreign.MemorySegment;
 
@@ -18,12 +19,18 @@ import java.lang.foreign.MemorySegment;
  * threads on two cores and no third; thread mode adds the engine thread, unpinned.
  * Every receive is posted before the peer can send to it, so no SEND ever meets RNR; sends are
  * signaled one in {@code --signal} and that completion is polled to free the send-queue slots.
+ * Each side pre-posts {@code recv_depth} receives and, like perftest, replenishes what it polls:
+ * {@code recv_repost_batch} at a time, in one batch. The receive CQs have 128-byte CQEs, so a SEND of up to 96 bytes travels in the
+ * CQE and the poll copies it into the posted receive buffer before it returns the completion
+ * (scatter to CQE, see {@code CompletionQueue}); larger ones go straight to the buffer.
  */
 public final class SendLat implements Benchmark {
 
     public static final String NAME = "send-lat";
     private static final int SQ_WRS = 64;
     private static final int RECV_DEPTH = 64;
+    /** Receives reposted together, under one doorbell-record update, once this many were polled. */
+    private static final int REPOST_BATCH = 16;
     /** Receive buffers start a page after the send buffers, so the two never share a line. */
     private static final long RECV_AT = Options.MAX_SIZE;
 
@@ -45,7 +52,8 @@ public final class SendLat implements Benchmark {
         final MemorySegment buf;
         final long base;
         final int lkey;
-        long sent;
+        /** The send counter at index 16 and the receives polled since the last repost at 17: 128 bytes from either end, so they never share a line with the other side's. */
+        final long[] sent = new long[34];
 
         Side(QueuePair qp, CompletionQueue sendCq, CompletionQueue recvCq, MemorySegment buf, int lkey) {
             this.qp = qp;
@@ -56,16 +64,21 @@ public final class SendLat implements Benchmark {
             this.lkey = lkey;
         }
 
-        void postRecv() {
-            qp.postRecv(0, lkey, base + RECV_AT, size);
+        /** Posts {@code n} receives (all into the one receive buffer) under one doorbell-record update. */
+        void postRecvs(int n) {
+            for (int k = 0; k < n; k++) {
+                qp.recvWr(0).recvAddSge(lkey, base + RECV_AT, size);
+            }
+            qp.recvComplete();
         }
 
         /** SENDs {@code value} in the first 8 bytes of the payload; polls the send CQE when this one is signaled. */
         void send(long value, Peer watch) {
             buf.set(JAVA_LONG, 0, value);
-            boolean signaled = ++sent % signalInterval == 0;
+            long n = ++sent[16];
+            boolean signaled = n % signalInterval == 0;
             qp.wrStart();
-            qp.wrId(sent).wrFlags(signaled ? SendFlags.SIGNALED : 0).wrSend();
+            qp.wrId(n).wrFlags(signaled ? SendFlags.SIGNALED : 0).wrSend();
             if (inline) {
                 qp.wrSetInlineData(buf, 0, size);
             } else {
@@ -88,7 +101,10 @@ public final class SendLat implements Benchmark {
             int len = recvCq.byteLen();
             recvCq.endPoll();
             long value = status == WcStatus.SUCCESS && len == size ? buf.get(JAVA_LONG, RECV_AT) : -1;
-            postRecv();
+            if (++sent[17] == REPOST_BATCH) {
+                sent[17] = 0;
+                postRecvs(REPOST_BATCH);
+            }
             return value;
         }
     }
@@ -119,19 +135,18 @@ public final class SendLat implements Benchmark {
     public void describe(Params params) {
         params.put("size_bytes", size).put("device_mode", mode.name().toLowerCase()).put("opcode", "SEND/RECV")
                 .put("inline", inline).put("post_list", 1).put("signal_interval", signalInterval).put("qps", 2)
-                .put("recv_depth", RECV_DEPTH).put("engine_cpu", mode == DeviceMode.THREAD ? "unpinned" : "posting thread")
+                .put("recv_depth", RECV_DEPTH).put("recv_repost_batch", REPOST_BATCH).put("recv_cqe_bytes", Cqe.LARGE_SIZE)
+                .put("scatter_to_cqe", size <= Cqe.maxInlineData(Cqe.LARGE_SIZE)).put("engine_cpu", mode == DeviceMode.THREAD ? "unpinned" : "posting thread")
                 .put("measures", "round trip: a SEND, b polls RECV and SENDs back, a polls RECV");
     }
 
     @Override
     public String open(int peerCpu) {
-        pair = new VerbsPair(mode, -1, 2L * Options.MAX_SIZE, SQ_WRS, inline ? Math.max(64, size) : 0, RECV_DEPTH);
+        pair = new VerbsPair(mode, -1, 2L * Options.MAX_SIZE, SQ_WRS, inline ? Math.max(64, size) : 0, RECV_DEPTH, Cqe.LARGE_SIZE);
         a = new Side(pair.a, pair.sendCqA, pair.recvCqA, pair.segA(), pair.mrA.lkey());
         Side b = new Side(pair.b, pair.sendCqB, pair.recvCqB, pair.segB(), pair.mrB.lkey());
-        for (int k = 0; k < RECV_DEPTH; k++) {
-            a.postRecv();
-            b.postRecv();
-        }
+        a.postRecvs(RECV_DEPTH);
+        b.postRecvs(RECV_DEPTH);
         peer = new Peer("qpair-send-lat-peer", peerCpu, self -> echo(self, b), () -> { });
         return peer.start();
     }

@@ -11,6 +11,7 @@ import dev.qpair.memory.AlignedBuffer;
 import dev.qpair.memory.Alignment;
 import dev.qpair.memory.MemoryRegion;
 import dev.qpair.memory.ProtectionDomain;
+import dev.qpair.rings.Cqe;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -47,14 +48,22 @@ public final class VerbsPair implements AutoCloseable {
      * @param recvDepth  receive WQEs each QP holds
      */
     VerbsPair(DeviceMode mode, int engineCpu, long bufBytes, int maxSendWr, int maxInline, int recvDepth) {
+        this(mode, engineCpu, bufBytes, maxSendWr, maxInline, recvDepth, Cqe.SIZE);
+    }
+
+    /**
+     * As above, with receive CQs of {@code recvCqeSize}-byte CQEs ({@link Cqe#LARGE_SIZE}: SENDs of
+     * up to 96 bytes travel inside the receive CQE, see {@link CompletionQueue}).
+     */
+    VerbsPair(DeviceMode mode, int engineCpu, long bufBytes, int maxSendWr, int maxInline, int recvDepth, int recvCqeSize) {
         device = Device.open(new LoopbackProvider(), mode);
         pinNote = mode == DeviceMode.THREAD ? EngineThreadPin.pin(engineCpu) : null;
         ProtectionDomain pd = device.allocPd();
         int cqDepth = Integer.highestOneBit(Math.max(maxSendWr, recvDepth) * 2 - 1) << 1; // a power of two >= 2x
         sendCqA = device.createCq(cqDepth);
-        recvCqA = device.createCq(cqDepth);
+        recvCqA = device.createCq(cqDepth, recvCqeSize);
         sendCqB = device.createCq(cqDepth);
-        recvCqB = device.createCq(cqDepth);
+        recvCqB = device.createCq(cqDepth, recvCqeSize);
         QpInitAttr attr = new QpInitAttr().maxSendWr(maxSendWr).maxRecvWr(recvDepth).maxSendSge(1).maxRecvSge(1)
                 .maxInlineData(maxInline);
         a = device.createQp(pd, sendCqA, recvCqA, attr);

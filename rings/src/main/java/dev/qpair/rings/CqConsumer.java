@@ -52,11 +52,29 @@ public final class CqConsumer {
     public long pollAcquire() {
         int index = control.get(JAVA_INT, CqRing.POLLED_INDEX);
         long offset = (long) (index & (capacity - 1)) << cqeShift;
+        if (cqeShift > 6) {
+            Barriers.readOnceLong(entries, offset + 64); // prefetch(): asks for a 128-byte CQE's second line with its first, so the two transfers overlap
+        }
         if (Cqe.readOwnerOnce(entries, offset) != RingMath.ownerBit(index, log2Capacity)) {
             return CQ_EMPTY;
         }
         Barriers.dmaRmb(); // dma_rmb(): owner-bit load before the CQE body loads
         return offset;
+    }
+
+    /** Byte offset of the CQE at the poll position (the one {@link #pollAcquire()} last returned until {@link #advance()}). */
+    public long currentOffset() {
+        return (long) (control.get(JAVA_INT, CqRing.POLLED_INDEX) & (capacity - 1)) << cqeShift;
+    }
+
+    /** The poll API's state word on the host's line (plain: host-private). */
+    public int pollState() {
+        return control.get(JAVA_INT, CqRing.POLL_STATE);
+    }
+
+    /** Sets the poll API's state word on the host's line (plain: host-private). */
+    public void pollState(int state) {
+        control.set(JAVA_INT, CqRing.POLL_STATE, state);
     }
 
     /** Steps past the CQE {@link #pollAcquire()} returned; the device may not reuse it before {@link #publishConsumerIndexRelease()}. */

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.qpair.barriers.Barriers;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The device side of a {@link CqRing}: claims the next CQE slot, lets the caller write the CQE
@@ -16,6 +17,11 @@ import java.lang.foreign.MemorySegment;
  * (garbage from an untrusted host), {@link #claim()} returns {@link #CQ_FULL}: the CQ overflowed
  * and the device reports it as an asynchronous error. It never overwrites an unconsumed CQE.
  *
+ * <p><b>Several producers.</b> A CQ that several engine threads complete into (QPs whose engines
+ * run in different posting threads) serializes them with {@link #lock()} / {@link #unlock()}, a
+ * spin lock whose word sits on the producer's own line of the control block: taking it touches no
+ * line the host writes.
+ *
  * <p>Method names carry their ordering: {@code ...Release} hands over, {@code ...Acquire} takes
  * over; the rest are plain accesses to this side's own line. Nothing allocates.
  */
@@ -23,6 +29,8 @@ public final class CqProducer {
 
     /** {@link #claim()}'s answer when the CQ is full. */
     public static final long CQ_FULL = -1;
+
+    private static final VarHandle LOCK = JAVA_INT.varHandle();
 
     private final MemorySegment entries;
     private final MemorySegment control;
@@ -66,6 +74,23 @@ public final class CqProducer {
         return (long) (producer & (capacity - 1)) << cqeShift;
     }
 
+    /** Takes the producer lock, spinning (then yielding) while another producer holds it. Not reentrant. */
+    public void lock() {
+        int spins = 0;
+        while (!LOCK.compareAndSet(control, CqRing.PRODUCER_LOCK, 0, 1)) { // spin_lock(): cmpxchg acquires the previous producer's CQE and index stores
+            if (++spins < 1024) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** Releases the producer lock. */
+    public void unlock() {
+        LOCK.setRelease(control, CqRing.PRODUCER_LOCK, 0); // spin_unlock(): this producer's CQE and index stores before the next holder's
+    }
+
     /** Whether the next {@link #claim()} would return {@link #CQ_FULL}. */
     public boolean isFull() {
         return claim() == CQ_FULL;
@@ -77,6 +102,21 @@ public final class CqProducer {
      */
     public int consumerIndexAcquire() {
         return Barriers.smpLoadAcquireInt(control, CqRing.CONSUMER_INDEX); // smp_load_acquire(): consumer index before reusing its slots
+    }
+
+    /**
+     * Writes the claimed CQE's header and hands it to the host in one go ({@link Cqe#writeRelease}:
+     * three plain words, then the word with the owner bit for the current lap, with release), then
+     * advances the producer index. An inline payload written into the CQE before this is covered by
+     * the same release. Call only after a {@link #claim()} that did not return {@link #CQ_FULL}.
+     */
+    public void publishRelease(long wrId, int byteLen, int immData, int qpn, int srcQp, int wqeCounter, int opcode, int status,
+            int wcFlags, int inlineLen) {
+        int producer = control.get(JAVA_INT, CqRing.PRODUCER_INDEX);
+        long offset = (long) (producer & (capacity - 1)) << cqeShift;
+        Cqe.writeRelease(entries, offset, wrId, byteLen, immData, qpn, srcQp, wqeCounter, opcode, status, wcFlags, inlineLen,
+                RingMath.ownerBit(producer, log2Capacity));
+        control.set(JAVA_INT, CqRing.PRODUCER_INDEX, producer + 1);
     }
 
     /**

@@ -17,8 +17,10 @@ import java.lang.foreign.StructLayout;
  *   control offset  size  field                   written by  read by
  *   0               4     producer_index          device      device
  *   4               4     cached_consumer_index   device      device
+ *   8               4     producer_lock           device      device (producers of a CQ shared by engine threads)
  *   128             4     consumer_index          host        device (acquire, only when the cache says full)
  *   132             4     polled_index            host        host
+ *   136             4     poll_state              host        host (the poll API's batch state)
  *   256                   (size)
  * </pre>
  *
@@ -27,7 +29,9 @@ import java.lang.foreign.StructLayout;
  *
  * <p>The device side is {@link CqProducer}, the host side {@link CqConsumer}; each is used by one
  * thread at a time. Keeping both sides' mutable state off-heap, on separate lines, means neither
- * side's stores invalidate a line the other reads on its fast path.
+ * side's stores invalidate a line the other reads on its fast path, and the Java objects over the
+ * ring hold no state that changes per CQE (a field there would share a heap line with the other
+ * side's fields).
  */
 public final class CqRing {
 
@@ -38,15 +42,19 @@ public final class CqRing {
     public static final StructLayout CONTROL_LAYOUT = structLayout(
             JAVA_INT.withName("producer_index"),
             JAVA_INT.withName("cached_consumer_index"),
-            paddingLayout(120),
+            JAVA_INT.withName("producer_lock"),
+            paddingLayout(116),
             JAVA_INT.withName("consumer_index"),
             JAVA_INT.withName("polled_index"),
-            paddingLayout(120)).withName("cq_control");
+            JAVA_INT.withName("poll_state"),
+            paddingLayout(116)).withName("cq_control");
 
     static final long PRODUCER_INDEX = CONTROL_LAYOUT.byteOffset(groupElement("producer_index"));
     static final long CACHED_CONSUMER_INDEX = CONTROL_LAYOUT.byteOffset(groupElement("cached_consumer_index"));
     static final long CONSUMER_INDEX = CONTROL_LAYOUT.byteOffset(groupElement("consumer_index"));
     static final long POLLED_INDEX = CONTROL_LAYOUT.byteOffset(groupElement("polled_index"));
+    static final long PRODUCER_LOCK = CONTROL_LAYOUT.byteOffset(groupElement("producer_lock"));
+    static final long POLL_STATE = CONTROL_LAYOUT.byteOffset(groupElement("poll_state"));
 
     private final MemorySegment entries;
     private final MemorySegment control;

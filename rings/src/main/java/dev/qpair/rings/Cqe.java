@@ -101,6 +101,12 @@ public final class Cqe {
     private static final VarHandle INLINE_LEN = SendWqe.handle(LAYOUT, "inline_len");
     private static final VarHandle OWNER = SendWqe.handle(LAYOUT, "owner");
 
+    /** Plain 8-byte accesses at an 8-byte aligned offset (the header's words), and the release store of the last one. */
+    private static final VarHandle WORD = JAVA_LONG.varHandle();
+    private static final boolean LITTLE = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+    /** Byte offset of the header's last 8 bytes: wqe_counter through owner. */
+    private static final long TAIL_OFFSET = LAYOUT.byteOffset(groupElement("wqe_counter"));
+
     private final int maxInlineData;
     private MemorySegment entries;
     private long base;
@@ -148,9 +154,14 @@ public final class Cqe {
         return base;
     }
 
+    /** Reads {@code wr_id} of the CQE at {@code offset} of {@code entries}: the completed WR's wr_id. */
+    public static long wrIdAt(MemorySegment entries, long offset) {
+        return (long) WR_ID.get(entries, offset);
+    }
+
     /** Reads {@code wr_id}: the completed WR's wr_id. */
     public long wrId() {
-        return (long) WR_ID.get(entries, base);
+        return wrIdAt(entries, base);
     }
 
     /** Writes {@code wr_id}: the completed WR's wr_id. */
@@ -159,9 +170,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code byte_len} of the CQE at {@code offset} of {@code entries}: bytes transferred. */
+    public static int byteLenAt(MemorySegment entries, long offset) {
+        return (int) BYTE_LEN.get(entries, offset);
+    }
+
     /** Reads {@code byte_len}: bytes transferred. */
     public int byteLen() {
-        return (int) BYTE_LEN.get(entries, base);
+        return byteLenAt(entries, base);
     }
 
     /** Writes {@code byte_len}: bytes transferred. */
@@ -170,9 +186,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code imm_data} of the CQE at {@code offset} of {@code entries}: immediate data, or the invalidated rkey. */
+    public static int immDataAt(MemorySegment entries, long offset) {
+        return (int) IMM_DATA.get(entries, offset);
+    }
+
     /** Reads {@code imm_data}: immediate data, or the invalidated rkey. */
     public int immData() {
-        return (int) IMM_DATA.get(entries, base);
+        return immDataAt(entries, base);
     }
 
     /** Writes {@code imm_data}: immediate data, or the invalidated rkey. */
@@ -181,9 +202,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code qpn} of the CQE at {@code offset} of {@code entries}: the local QP of the completion. */
+    public static int qpnAt(MemorySegment entries, long offset) {
+        return (int) QPN.get(entries, offset);
+    }
+
     /** Reads {@code qpn}: the local QP of the completion. */
     public int qpn() {
-        return (int) QPN.get(entries, base);
+        return qpnAt(entries, base);
     }
 
     /** Writes {@code qpn}: the local QP of the completion. */
@@ -192,9 +218,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code src_qp} of the CQE at {@code offset} of {@code entries}: the remote QP. */
+    public static int srcQpAt(MemorySegment entries, long offset) {
+        return (int) SRC_QP.get(entries, offset);
+    }
+
     /** Reads {@code src_qp}: the remote QP. */
     public int srcQp() {
-        return (int) SRC_QP.get(entries, base);
+        return srcQpAt(entries, base);
     }
 
     /** Writes {@code src_qp}: the remote QP. */
@@ -203,9 +234,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code wqe_counter} of the CQE at {@code offset} of {@code entries}: low 16 bits of the completed WQE's index. */
+    public static int wqeCounterAt(MemorySegment entries, long offset) {
+        return (short) WQE_COUNTER.get(entries, offset) & 0xffff;
+    }
+
     /** Reads {@code wqe_counter}: low 16 bits of the completed WQE's index. */
     public int wqeCounter() {
-        return (short) WQE_COUNTER.get(entries, base) & 0xffff;
+        return wqeCounterAt(entries, base);
     }
 
     /** Writes {@code wqe_counter}: low 16 bits of the completed WQE's index. */
@@ -214,9 +250,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code opcode} of the CQE at {@code offset} of {@code entries}: a {@link WcOpcode}. */
+    public static int opcodeAt(MemorySegment entries, long offset) {
+        return (byte) OPCODE.get(entries, offset) & 0xff;
+    }
+
     /** Reads {@code opcode}: a {@link WcOpcode}. */
     public int opcode() {
-        return (byte) OPCODE.get(entries, base) & 0xff;
+        return opcodeAt(entries, base);
     }
 
     /** Writes {@code opcode}: a {@link WcOpcode}. */
@@ -225,9 +266,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code status} of the CQE at {@code offset} of {@code entries}: a {@link WcStatus}. */
+    public static int statusAt(MemorySegment entries, long offset) {
+        return (byte) STATUS.get(entries, offset) & 0xff;
+    }
+
     /** Reads {@code status}: a {@link WcStatus}. */
     public int status() {
-        return (byte) STATUS.get(entries, base) & 0xff;
+        return statusAt(entries, base);
     }
 
     /** Writes {@code status}: a {@link WcStatus}. */
@@ -236,9 +282,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code wc_flags} of the CQE at {@code offset} of {@code entries}: the {@code WC_FLAG_*} bits. */
+    public static int wcFlagsAt(MemorySegment entries, long offset) {
+        return (byte) WC_FLAGS.get(entries, offset) & 0xff;
+    }
+
     /** Reads {@code wc_flags}: the {@code WC_FLAG_*} bits. */
     public int wcFlags() {
-        return (byte) WC_FLAGS.get(entries, base) & 0xff;
+        return wcFlagsAt(entries, base);
     }
 
     /** Writes {@code wc_flags}: the {@code WC_FLAG_*} bits. */
@@ -247,9 +298,14 @@ public final class Cqe {
         return this;
     }
 
+    /** Reads {@code vendor_err} of the CQE at {@code offset} of {@code entries}: device-specific error detail. */
+    public static int vendorErrAt(MemorySegment entries, long offset) {
+        return (byte) VENDOR_ERR.get(entries, offset) & 0xff;
+    }
+
     /** Reads {@code vendor_err}: device-specific error detail. */
     public int vendorErr() {
-        return (byte) VENDOR_ERR.get(entries, base) & 0xff;
+        return vendorErrAt(entries, base);
     }
 
     /** Writes {@code vendor_err}: device-specific error detail. */
@@ -260,7 +316,60 @@ public final class Cqe {
 
     /** Payload bytes in {@code inline_data}, as written (a reader bounds it by {@link #maxInlineData()}). */
     public int inlineLen() {
-        return (byte) INLINE_LEN.get(entries, base) & 0xff;
+        return inlineLenAt(entries, base);
+    }
+
+    /** Reads {@code inline_len} of the CQE at {@code offset} of {@code entries}, as written. */
+    public static int inlineLenAt(MemorySegment entries, long offset) {
+        return (byte) INLINE_LEN.get(entries, offset) & 0xff;
+    }
+
+    /**
+     * Writes every field of the CQE at {@code offset} of {@code entries} but the owner byte and
+     * the inline payload, with plain stores (the device's write of a CQE body; the owner follows
+     * with {@link #writeOwnerRelease}).
+     */
+    public static void writeBody(MemorySegment entries, long offset, long wrId, int byteLen, int immData, int qpn, int srcQp,
+            int wqeCounter, int opcode, int status, int wcFlags, int inlineLen) {
+        WR_ID.set(entries, offset, wrId);
+        BYTE_LEN.set(entries, offset, byteLen);
+        IMM_DATA.set(entries, offset, immData);
+        QPN.set(entries, offset, qpn);
+        SRC_QP.set(entries, offset, srcQp);
+        WQE_COUNTER.set(entries, offset, (short) wqeCounter);
+        OPCODE.set(entries, offset, (byte) opcode);
+        STATUS.set(entries, offset, (byte) status);
+        WC_FLAGS.set(entries, offset, (byte) wcFlags);
+        VENDOR_ERR.set(entries, offset, (byte) 0);
+        INLINE_LEN.set(entries, offset, (byte) inlineLen);
+    }
+
+    /**
+     * Writes the whole 32-byte header of the CQE at {@code offset} of {@code entries} in four 8-byte
+     * stores, the last of which (wqe_counter to owner) is a release store: every earlier store, the
+     * first three words and an inline payload included, is visible before the owner bit, which
+     * lands in the same store as the fields beside it. {@code owner} is the current lap's
+     * ({@link RingMath#ownerBit}); {@code vendor_err} is 0.
+     */
+    public static void writeRelease(MemorySegment entries, long offset, long wrId, int byteLen, int immData, int qpn, int srcQp,
+            int wqeCounter, int opcode, int status, int wcFlags, int inlineLen, int owner) {
+        WORD.set(entries, offset, wrId);
+        WORD.set(entries, offset + 8, pair(byteLen, immData));
+        WORD.set(entries, offset + 16, pair(qpn, srcQp));
+        long tail = (LITTLE ? wqeCounter & 0xffffL : Short.reverseBytes((short) wqeCounter) & 0xffffL)
+                | (opcode & 0xffL) << 16 | (status & 0xffL) << 24 | (wcFlags & 0xffL) << 32
+                | (inlineLen & 0xffL) << 48 | (owner & 1L) << 56;
+        WORD.setRelease(entries, offset + TAIL_OFFSET, LITTLE ? tail : Long.reverseBytes(tail)); // dma_wmb(): CQE body stores before the word that carries the owner bit
+    }
+
+    /** Two native-order ints as the 8 bytes they occupy, {@code first} at the lower address. */
+    private static long pair(int first, int second) {
+        return LITTLE ? (first & 0xffff_ffffL) | (long) second << 32 : (long) first << 32 | (second & 0xffff_ffffL);
+    }
+
+    /** Writes {@code status} of the CQE at {@code offset} of {@code entries} (a host that fails the scatter it finishes). */
+    public static void writeStatus(MemorySegment entries, long offset, int status) {
+        STATUS.set(entries, offset, (byte) status);
     }
 
     /**

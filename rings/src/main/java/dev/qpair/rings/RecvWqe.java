@@ -92,6 +92,35 @@ public final class RecvWqe {
         return (stride - (int) HEADER.byteSize()) / SGE_SIZE;
     }
 
+    /** Reads {@code wr_id} of the slot at byte {@code offset} of {@code ring}. */
+    public static long wrIdAt(MemorySegment ring, long offset) {
+        return (long) WR_ID.get(ring, offset);
+    }
+
+    /** Reads {@code num_sge} of the slot at byte {@code offset} of {@code ring}, as written. */
+    public static int numSgeAt(MemorySegment ring, long offset) {
+        return (int) NUM_SGE.get(ring, offset);
+    }
+
+    private static long sgeOffsetAt(MemorySegment ring, long offset, int i) {
+        return (offset + HEADER.byteSize() + (long) i * SGE_SIZE) & (ring.byteSize() - 1);
+    }
+
+    /** Reads data segment {@code i}'s {@code byte_count} of the slot at byte {@code offset} of a power-of-two-sized {@code ring}. */
+    public static int sgeLengthAt(MemorySegment ring, long offset, int i) {
+        return DataSegment.byteCount(ring, sgeOffsetAt(ring, offset, i));
+    }
+
+    /** Reads data segment {@code i}'s {@code lkey} of the slot at byte {@code offset} of a power-of-two-sized {@code ring}. */
+    public static int sgeLkeyAt(MemorySegment ring, long offset, int i) {
+        return DataSegment.lkey(ring, sgeOffsetAt(ring, offset, i));
+    }
+
+    /** Reads data segment {@code i}'s {@code addr} of the slot at byte {@code offset} of a power-of-two-sized {@code ring}. */
+    public static long sgeAddressAt(MemorySegment ring, long offset, int i) {
+        return DataSegment.addr(ring, sgeOffsetAt(ring, offset, i));
+    }
+
     /** Reads {@code wr_id}: returned in the receive's CQE. */
     public long wrId() {
         return (long) WR_ID.get(ring, base);
