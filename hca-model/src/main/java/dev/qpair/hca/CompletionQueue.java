@@ -29,7 +29,7 @@ import java.lang.foreign.Arena;
  * {@link AsyncEvent#CQ_ERR} and moves every QP that uses this CQ to ERR, as an HCA does. The
  * dropped completions are counted ({@link #droppedCqes()}); a CQ that overflowed is broken.
  */
-public final class CompletionQueue {
+public final class CompletionQueue extends CqHostPad {
 
     private final Device device;
     private final int cqn;
@@ -38,21 +38,26 @@ public final class CompletionQueue {
     private final Cqe cqe;
     private final CqProducer producer;
     private final Cqe deviceCqe;
+    /** Allocated first and held: the producer's lock starts a line pair away from this object, which pollers read. */
+    @SuppressWarnings("unused")
+    private final long[] producerPad = new long[16];
     final SpinLock producerLock = new SpinLock();
     private volatile boolean overflowed; // smp_store_release/smp_load_acquire: producers after the overflow drop their CQEs
     volatile boolean overflowHandled; // read and written under the device's monitor; volatile for isOverflowed-style diagnostics
     private long dropped;
-    private boolean polling;
-    private boolean positioned;
+    /** Allocated between the producer's objects and the poller's, and held, so they never share a line. */
+    @SuppressWarnings("unused")
+    private final long[] pollerPad;
 
     CompletionQueue(Device device, int cqn, Arena arena, int capacity, int cqeSize) {
         this.device = device;
         this.cqn = cqn;
         this.ring = CqRing.allocate(arena, capacity, cqeSize);
-        this.consumer = ring.consumer();
-        this.cqe = ring.newCqe();
         this.producer = ring.producer();
         this.deviceCqe = ring.newCqe();
+        this.pollerPad = new long[16];
+        this.consumer = ring.consumer();
+        this.cqe = ring.newCqe();
     }
 
     /** The CQ number. */
