@@ -130,6 +130,7 @@ final class Engine {
      * than a ring ahead, is ignored and counted; a stale one (already executed) is ignored.
      */
     private void onDoorbell(long slot) {
+        int bf = doorbells.blueFlameBlocks(slot);
         QueuePair qp = device.qpByQpn(doorbells.qpn(slot));
         if (qp == null || qp.engine() != this) {
             ignoredDoorbells = ignoredDoorbells + 1;
@@ -145,7 +146,6 @@ final class Engine {
             ignoredDoorbells = ignoredDoorbells + 1;
             return;
         }
-        int bf = doorbells.blueFlameBlocks(slot);
         SendWqe copy = bf == ahead && bf <= DoorbellQueue.BLUEFLAME_BLOCKS ? blueFlame[doorbells.indexOf(doorbells.consumerPosition())] : null;
         if (qp.scheduleTask()) {
             runTask(qp, producer, copy);
@@ -193,7 +193,7 @@ final class Engine {
                 pend(qp);
                 return;
             }
-            if (ring(qp, DoorbellRecord.sendProducerAcquire(qp.record), null, 0)) {
+            if (ring(qp, DoorbellRecord.sendProducerAcquire(qp.record), null, 0, 0)) {
                 return;
             }
         }
@@ -209,11 +209,11 @@ final class Engine {
 
     /**
      * THREAD mode: rings the doorbell queue for {@code qp}'s send producer index {@code producer},
-     * with a BlueFlame copy of the {@code blocks} basic blocks at {@code wqe} when {@code wqe} is
-     * not null. Waits while the queue is full. {@code false} when the engine thread has stopped:
+     * with a BlueFlame copy of the first {@code bytes} bytes of the WQE of {@code blocks} basic
+     * blocks at {@code wqe} when {@code wqe} is not null. Waits while the queue is full. {@code false} when the engine thread has stopped:
      * then the caller runs the task itself.
      */
-    boolean ring(QueuePair qp, int producer, SendWqe wqe, int blocks) {
+    boolean ring(QueuePair qp, int producer, SendWqe wqe, int blocks, int bytes) {
         long position;
         int spins = 0;
         while ((position = doorbells.claim()) == DoorbellQueue.FULL) {
@@ -227,7 +227,7 @@ final class Engine {
             }
         }
         if (wqe != null) {
-            doorbells.copyBlueFlame(position, wqe, blocks);
+            doorbells.copyBlueFlame(position, wqe, bytes);
         } else {
             blocks = 0;
         }

@@ -17,6 +17,7 @@ abstract class QpHostFields {
     int curFlags;
     int curDs;
     int curNumSge;
+    int curBfBytes; // the open WQE's bytes up to its last meaningful one (inline data is not padded): what a BlueFlame copy takes
     long nextWrId;
     int nextFlags;
     int sqFreedCache;

@@ -497,6 +497,7 @@ public final class QueuePair extends QpEnginePad {
         curFlags = flags;
         curDs = ds;
         curNumSge = 0;
+        curBfBytes = ds * SendWqe.OCTOWORD_SIZE;
         wqeOpen = true;
         hostWqe.at(curStart).opcode(opcode).flags(flags).wqeIndex(curStart).qpn(qpn).immData(immData)
                 .wrId(nextWrId).invalidateRkey(0).ds(ds);
@@ -528,6 +529,7 @@ public final class QueuePair extends QpEnginePad {
         hostWqe.at(curStart).sge(n - 1, lkey, addr, length);
         curNumSge = n;
         curDs = ds;
+        curBfBytes = ds * SendWqe.OCTOWORD_SIZE;
         return this;
     }
 
@@ -549,6 +551,7 @@ public final class QueuePair extends QpEnginePad {
         curFlags |= SendWqe.FLAG_INLINE;
         hostWqe.at(curStart).flags(curFlags).inlineData(src, offset, length);
         curDs = ds;
+        curBfBytes = SendWqe.payloadOffset(curOpcode) + (int) SendWqe.INLINE_HEADER.byteSize() + length;
         return this;
     }
 
@@ -611,8 +614,8 @@ public final class QueuePair extends QpEnginePad {
             DoorbellRecord.publishSendProducerRelease(record, producer);
             if (engine.threaded()) {
                 int blocks = producer - published;
-                boolean blueFlame = curStart == published && blocks <= DoorbellQueue.BLUEFLAME_BLOCKS;
-                rung = engine.ring(this, producer, blueFlame ? hostWqe.at(curStart) : null, blocks);
+                boolean blueFlame = curStart == published && curBfBytes <= DoorbellQueue.BLUEFLAME_BYTES;
+                rung = engine.ring(this, producer, blueFlame ? hostWqe.at(curStart) : null, blocks, curBfBytes);
             } else {
                 DoorbellPage.ring(doorbellPage, 0, DoorbellPage.doorbellValue(qpn, producer, 0));
             }

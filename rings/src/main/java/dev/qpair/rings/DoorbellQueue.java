@@ -15,19 +15,20 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A device-wide doorbell queue: the software form of a UAR doorbell FIFO with BlueFlame. Every
- * doorbell a host rings is one slot: the QPN, the new send producer index and, when the batch is
- * one small WQE, a copy of that WQE, so the device learns which queue has work, how much, and
- * often the work itself from one slot, and its cost per doorbell does not grow with the number of
- * queues. Many host threads ring (multi-producer); one device thread consumes.
+ * doorbell a host rings is one 128-byte slot: the QPN, the new send producer index and, when the
+ * batch is one small WQE, a copy of that WQE, so the device learns which queue has work, how much,
+ * and usually the work itself from one aligned pair of cache lines, and its cost per doorbell does
+ * not grow with the number of queues. Many host threads ring (multi-producer); one device thread
+ * consumes.
  *
  * <pre>
  *   slot offset  size  field
- *   0            4     seq          position + 1, written last with release: the slot is published
- *   4            4     qpn
- *   8            4     producer     the send producer index after the batch (free-running)
- *   12           4     bf_blocks    basic blocks of the BlueFlame copy, ending at producer (0: none)
- *   64           128   blueflame    the WQE copy (at most {@link #BLUEFLAME_BLOCKS} basic blocks)
- *   256                (slot size)
+ *   0            116   blueflame   the first {@link #BLUEFLAME_BYTES} bytes of a WQE (a 128-byte ring for a
+ *                                  {@link SendWqe} flyweight; the WQE's bytes beyond 116 must be padding)
+ *   116          4     qpn_blocks  QPN (bits 0-23) and the copy's basic blocks (bits 24-31, 0: no copy)
+ *   120          4     producer    the send producer index after the batch (free-running)
+ *   124          4     seq         position + 1, written last with release: the slot is published
+ *   128                (slot size)
  *
  *   control offset  size  field             written by  read by
  *   0               4     claim             host (CAS)  host
@@ -37,13 +38,13 @@ import java.lang.invoke.VarHandle;
  *
  * <p><b>Protocol.</b> A host claims the next position with {@link #claim()} (a CAS on the host's
  * own line; it reads the device's consumer index only when its cached copy says the queue is
- * full, and then returns {@link #FULL} rather than overwrite an unconsumed slot), fills the slot
- * with plain stores and publishes it with {@link #publish}, whose release store of {@code seq}
- * comes last ({@code writel()} ordering: the WQEs in the ring, the doorbell record and the copy
- * before the doorbell). The device polls only the next slot's {@code seq} with acquire
- * ({@link #pollAcquire()}), reads the slot, and returns it with {@link #releaseSlot()}. A header
- * slot and the first WQE block share a 128-byte pair of lines, so a one-block doorbell moves one
- * adjacent pair between the cores.
+ * full, and then returns {@link #FULL} rather than overwrite an unconsumed slot), copies the WQE
+ * ({@link #copyBlueFlame}) and publishes the slot with {@link #publish}, whose release store of
+ * {@code seq} comes last ({@code writel()} ordering: the WQEs in the ring, the doorbell record and
+ * the copy before the doorbell). The device polls only the next slot's {@code seq} with acquire
+ * ({@link #pollAcquire()}), reads the slot, and returns it with {@link #releaseSlot()}. The
+ * doorbell and a WQE of up to 116 bytes (a 64-byte inline RDMA WRITE) share one 128-byte aligned
+ * pair of lines, which is all that crosses from the host's core to the device's.
  *
  * <p><b>Trust.</b> Nothing in a slot is trusted: the accessors return the raw values and the
  * device validates them (a QPN that names no queue, a stale or impossible producer index, a
@@ -56,22 +57,19 @@ public final class DoorbellQueue {
     public static final long FULL = -1;
     /** {@link #pollAcquire()}'s answer when the next slot is not published yet. */
     public static final long EMPTY = -1;
-    /** The most basic blocks a slot's BlueFlame copy holds. */
+    /** The most bytes of a WQE a slot's BlueFlame copy holds. */
+    public static final int BLUEFLAME_BYTES = 116;
+    /** The most basic blocks a slot's BlueFlame copy spans. */
     public static final int BLUEFLAME_BLOCKS = 2;
-    /** Bytes of a slot's BlueFlame copy. */
-    public static final int BLUEFLAME_SIZE = BLUEFLAME_BLOCKS * SendWqe.BASIC_BLOCK_SIZE;
     /** The largest queue. */
     public static final int MAX_CAPACITY = 1 << 16;
 
-    /** One slot, 256 bytes. */
+    /** One slot, 128 bytes. */
     public static final StructLayout SLOT = structLayout(
-            JAVA_INT.withName("seq"),
-            JAVA_INT.withName("qpn"),
+            sequenceLayout(BLUEFLAME_BYTES, JAVA_BYTE).withName("blueflame"),
+            JAVA_INT.withName("qpn_blocks"),
             JAVA_INT.withName("producer"),
-            JAVA_INT.withName("bf_blocks"),
-            paddingLayout(48),
-            sequenceLayout(BLUEFLAME_SIZE, JAVA_BYTE).withName("blueflame"),
-            paddingLayout(64)).withName("doorbell_slot");
+            JAVA_INT.withName("seq")).withName("doorbell_slot");
 
     /** The control block, 256 bytes. */
     public static final StructLayout CONTROL = structLayout(
@@ -82,14 +80,13 @@ public final class DoorbellQueue {
             paddingLayout(124)).withName("doorbell_queue_control");
 
     private static final long SEQ = SLOT.byteOffset(groupElement("seq"));
-    private static final long QPN = SLOT.byteOffset(groupElement("qpn"));
+    private static final long QPN_BLOCKS = SLOT.byteOffset(groupElement("qpn_blocks"));
     private static final long PRODUCER = SLOT.byteOffset(groupElement("producer"));
-    private static final long BF_BLOCKS = SLOT.byteOffset(groupElement("bf_blocks"));
-    private static final long BLUEFLAME = SLOT.byteOffset(groupElement("blueflame"));
     private static final long CLAIM = CONTROL.byteOffset(groupElement("claim"));
     private static final long CACHED_CONSUMER = CONTROL.byteOffset(groupElement("cached_consumer"));
     private static final long CONSUMER = CONTROL.byteOffset(groupElement("consumer"));
     private static final int SLOT_SHIFT = Integer.numberOfTrailingZeros((int) SLOT.byteSize());
+    private static final int QPN_MASK = (1 << 24) - 1;
     private static final VarHandle INT = JAVA_INT.varHandle();
 
     private final MemorySegment slots;
@@ -144,36 +141,35 @@ public final class DoorbellQueue {
     }
 
     /**
-     * The host's BlueFlame region of a claimed position's slot: copies {@code blocks} basic blocks
-     * of the WQE at {@code wqe}'s position (wrapping at its ring's end) into the slot. Plain stores;
-     * {@link #publish} orders them.
+     * Copies the first {@code bytes} bytes of the WQE at {@code wqe}'s position (wrapping at its
+     * ring's end) into a claimed position's slot. Plain stores; {@link #publish} orders them.
      *
-     * @throws IllegalArgumentException naming blocks, its value and {@link #BLUEFLAME_BLOCKS}
+     * @throws IllegalArgumentException naming bytes, its value and {@link #BLUEFLAME_BYTES}
      */
-    public void copyBlueFlame(long position, SendWqe wqe, int blocks) {
-        if (blocks < 1 || blocks > BLUEFLAME_BLOCKS) {
-            throw new IllegalArgumentException("blocks is " + blocks + ": a BlueFlame copy is 1 to " + BLUEFLAME_BLOCKS + " basic blocks");
+    public void copyBlueFlame(long position, SendWqe wqe, int bytes) {
+        if (bytes < 1 || bytes > BLUEFLAME_BYTES) {
+            throw new IllegalArgumentException("bytes is " + bytes + ": a BlueFlame copy holds 1 to " + BLUEFLAME_BYTES + " bytes");
         }
-        long to = slotOffset((int) position) + BLUEFLAME;
+        long to = slotOffset((int) position);
         MemorySegment ring = wqe.ring();
-        long ringMask = ring.byteSize() - 1;
         long from = wqe.offset();
-        for (int b = 0; b < blocks; b++) {
-            MemorySegment.copy(ring, from, slots, to + (long) b * SendWqe.BASIC_BLOCK_SIZE, SendWqe.BASIC_BLOCK_SIZE);
-            from = (from + SendWqe.BASIC_BLOCK_SIZE) & ringMask;
+        long first = Math.min(bytes, ring.byteSize() - from);
+        MemorySegment.copy(ring, from, slots, to, first);
+        if (first < bytes) {
+            MemorySegment.copy(ring, 0, slots, to + first, bytes - first);
         }
     }
 
     /**
-     * Publishes the doorbell at a claimed position: the header with plain stores, then
+     * Publishes the doorbell at a claimed position ({@code qpn}'s low 24 bits, and the basic blocks
+     * of the WQE copied, 0 to 255, 0 for none): the header with plain stores, then
      * {@code seq} with release, so every earlier store (WQEs, doorbell record, BlueFlame copy) is
      * visible before the device can see the slot.
      */
     public void publish(long position, int qpn, int producer, int blueFlameBlocks) {
         long slot = slotOffset((int) position);
-        slots.set(JAVA_INT, slot + QPN, qpn);
+        slots.set(JAVA_INT, slot + QPN_BLOCKS, qpn & QPN_MASK | blueFlameBlocks << 24);
         slots.set(JAVA_INT, slot + PRODUCER, producer);
-        slots.set(JAVA_INT, slot + BF_BLOCKS, blueFlameBlocks);
         Barriers.smpStoreReleaseInt(slots, slot + SEQ, (int) position + 1); // writel(): ring, record, copy and header stores before the doorbell
     }
 
@@ -209,7 +205,7 @@ public final class DoorbellQueue {
 
     /** A polled slot's QPN, as the host wrote it. */
     public int qpn(long slot) {
-        return slots.get(JAVA_INT, slot + QPN);
+        return slots.get(JAVA_INT, slot + QPN_BLOCKS) & QPN_MASK;
     }
 
     /** A polled slot's producer index, as the host wrote it. */
@@ -219,7 +215,7 @@ public final class DoorbellQueue {
 
     /** A polled slot's BlueFlame block count, as the host wrote it (any value: the device bounds it). */
     public int blueFlameBlocks(long slot) {
-        return slots.get(JAVA_INT, slot + BF_BLOCKS);
+        return slots.get(JAVA_INT, slot + QPN_BLOCKS) >>> 24;
     }
 
     /** Returns the polled slot to the hosts: publishes the consumer position with release. */
@@ -228,8 +224,8 @@ public final class DoorbellQueue {
     }
 
     /**
-     * Slot {@code index}'s BlueFlame region, a 128-byte ring for a {@link SendWqe} flyweight (a new
-     * slice: take one per slot at setup).
+     * Slot {@code index} as a 128-byte ring for a {@link SendWqe} flyweight that reads its BlueFlame
+     * copy (a new slice: take one per slot at setup).
      *
      * @throws IndexOutOfBoundsException naming index and the capacity
      */
@@ -237,7 +233,7 @@ public final class DoorbellQueue {
         if (index < 0 || index >= capacity) {
             throw new IndexOutOfBoundsException("slot index is " + index + ": the queue has slots [0, " + (capacity - 1) + "]");
         }
-        return slots.asSlice(((long) index << SLOT_SHIFT) + BLUEFLAME, BLUEFLAME_SIZE);
+        return slots.asSlice((long) index << SLOT_SHIFT, SLOT.byteSize());
     }
 
     /** The slot index of free-running position {@code position}. */
