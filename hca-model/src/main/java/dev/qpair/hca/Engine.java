@@ -22,18 +22,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link DeviceMode#THREAD}) or by the thread that rings the doorbell ({@link DeviceMode#INLINE}).
  *
  * <p><b>Serialization.</b> Each QP's send side is a task in rxe's states IDLE -> BUSY -> ARMED
- * ({@link QueuePair#scheduleTask()}): the doorbell that finds it IDLE owns the pass; doorbells
- * that arrive while it is BUSY arm it, and coalesce into one more pass. A QP's responder (its
- * receive queue, its expected PSN) is entered by the peer's pass under the QP's responder lock;
- * a CQ's producer side under the CQ's lock. Lock order: task, then responder, then CQ.
+ * ({@link QueuePair#scheduleTask()}): in INLINE mode the doorbell that finds it IDLE owns the pass;
+ * doorbells that arrive while it is BUSY arm it, and coalesce into one more pass. In THREAD mode
+ * the engine thread is the only runner while it runs, so it sets BUSY and IDLE without a CAS; after
+ * {@link #stop()} callers wait for it to exit and fall back to INLINE's CAS. A QP's responder (its
+ * receive queue, its expected PSN) is entered by the peer's pass under the QP's responder lock; a
+ * CQ's producer side under the CQ's lock. Lock order: task, then responder, then CQ.
  *
- * <p><b>Active list.</b> In THREAD mode the doorbell that takes a task from IDLE to BUSY pushes the
- * QP on an intrusive lock-free stack; the engine thread takes the whole stack at once and runs each
- * QP's task. A QP is on the stack at most once, so its cost per loop grows with the QPs that have
- * pending doorbells, not with all QPs. RNR timers are the exception: while a QP waits on an RNR
- * NAK, the idle engine scans the device's QPs for expired timers.
+ * <p><b>Doorbell queue.</b> In THREAD mode a post rings the device-wide
+ * {@link dev.qpair.rings.DoorbellQueue}: one 128-byte slot with the QPN, the new producer index
+ * and, for a single WQE of up to 116 bytes, a BlueFlame copy of it, {@code seq} released last.
+ * The engine polls only the next slot's {@code seq} (acquire), finds the QP by QPN, and executes
+ * up to the slot's producer index, the first WQE from the copy. Its cost per loop grows with the
+ * doorbells rung, not with the QPs; a posting thread CASes only the queue's claim word, a line
+ * the engine never writes, and reads the engine's consumer index only when the queue looks full.
+ * Doorbells the engine thread rings for itself (a QP it moved to ERR, an RNR timer) go on a local
+ * pending list. Slots naming no QP, or a producer index more than a ring ahead, are ignored and
+ * counted; stale ones (already executed) are ignored. {@code modifyQp(RESET)} and destroy wait
+ * until the engine has consumed every doorbell rung before them ({@link #quiesce()}). RNR timers
+ * are the exception to the per-doorbell cost: while a QP waits on an RNR NAK, the idle engine
+ * scans the device's QPs for expired timers.
  *
- * <p><b>Trust.</b> The engine reads the doorbell record with acquire, then the WQEs, and validates
+ * <p><b>Lines.</b> A QP's and a CQ's host-written fields, engine-written fields and read-mostly
+ * fields lie 128 bytes apart ({@link QpHostFields}, {@link QpEngineFields}, {@link CqHostFields}),
+ * and the engine's flyweights, cursors and locks are allocated apart from the host's, so that a
+ * WRITE moves only the doorbell slot's line pair to the engine and the CQE's line back.
+ *
+ * <p><b>Trust.</b> The engine reads the doorbell slot's {@code seq} or the doorbell record with
+ * acquire, then the WQEs, and validates
  * every field: a garbage opcode, ds, length or key becomes an error completion, never an exception
  * on the engine thread, and every byte it moves is granted by the key table.
  */
@@ -147,9 +163,27 @@ final class Engine {
             return;
         }
         SendWqe copy = bf == ahead && bf <= DoorbellQueue.BLUEFLAME_BLOCKS ? blueFlame[doorbells.indexOf(doorbells.consumerPosition())] : null;
-        if (qp.scheduleTask()) {
-            runTask(qp, producer, copy);
+        runEnginePass(qp, true, producer, copy);
+    }
+
+    /**
+     * THREAD mode, on the engine thread: one pass of {@code qp}. While the engine thread runs it is
+     * the only runner of every task, so the task state is set, not compare-and-set: the engine
+     * writes no line a posting thread writes.
+     */
+    private void runEnginePass(QueuePair qp, boolean fromDoorbell, int producer, SendWqe copy) {
+        qp.beginEnginePass();
+        qp.passes++;
+        try {
+            pass(qp, fromDoorbell ? producer : Integer.MIN_VALUE, copy);
+        } catch (RuntimeException | Error e) {
+            // An engine fault must not kill the device thread: the QP goes to ERR and the host hears of it.
+            if (moveToError(qp)) {
+                device.raise(AsyncEvent.QP_FATAL, qp.qpNum());
+            }
         }
+        qp.endEnginePass();
+        device.handleOverflows();
     }
 
     /** THREAD mode, on the engine thread: queues a pass of {@code qp} after the current one. */
@@ -176,9 +210,7 @@ final class Engine {
             }
             qp.nextPending = null;
             qp.pending = false;
-            if (qp.scheduleTask()) {
-                runTask(qp);
-            }
+            runEnginePass(qp, false, 0, null);
         }
     }
 
@@ -196,9 +228,28 @@ final class Engine {
             if (ring(qp, DoorbellRecord.sendProducerAcquire(qp.record), null, 0, 0)) {
                 return;
             }
+            awaitEngineThreadExit();
         }
         if (qp.scheduleTask()) {
             runTask(qp);
+        }
+    }
+
+    /**
+     * THREAD mode, after {@link #stop()}: the caller runs the task itself, once the engine thread,
+     * which ran passes without the task state's CAS, has finished its last one.
+     */
+    private void awaitEngineThreadExit() {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -265,26 +316,12 @@ final class Engine {
         return doorbells;
     }
 
-    /** Runs the QP's task (the caller owns it) over the send producer index in the doorbell record. */
+    /** Runs the QP's task (the caller owns it: INLINE mode, or after the engine thread stopped) over the doorbell record. */
     private void runTask(QueuePair qp) {
-        runPasses(qp, false, 0, null);
-    }
-
-    /** Runs the QP's task (the caller owns it): the first pass up to a doorbell slot's {@code producer}, from its BlueFlame {@code copy} if not null. */
-    private void runTask(QueuePair qp, int producer, SendWqe copy) {
-        runPasses(qp, true, producer, copy);
-    }
-
-    private void runPasses(QueuePair qp, boolean fromDoorbell, int producer, SendWqe copy) {
         do {
             qp.passes++;
             try {
-                if (fromDoorbell) {
-                    fromDoorbell = false;
-                    pass(qp, producer, copy);
-                } else {
-                    pass(qp, Integer.MIN_VALUE, null);
-                }
+                pass(qp, Integer.MIN_VALUE, null);
             } catch (RuntimeException | Error e) {
                 // An engine fault must not kill the device thread: the QP goes to ERR and the host hears of it.
                 if (moveToError(qp)) {

@@ -365,6 +365,19 @@ public final class QueuePair extends QpEnginePad {
         return true;
     }
 
+    /**
+     * THREAD mode, on the engine thread while it runs: IDLE -> BUSY without a CAS. No other thread
+     * runs a pass then (their doorbells go through the doorbell queue), so nothing can arm the task.
+     */
+    void beginEnginePass() {
+        TASK.setOpaque(this, TASK_BUSY); // WRITE_ONCE(): for reset's and the diagnostics' reads; the engine thread is the only runner
+    }
+
+    /** THREAD mode, on the engine thread: BUSY -> IDLE after the pass. */
+    void endEnginePass() {
+        TASK.setRelease(this, TASK_IDLE); // smp_store_release(): the pass's stores before IDLE, for reset's acquire
+    }
+
     /** The engine's and modifyQp's state change: only from the state the caller saw. */
     boolean casState(QpState expected, QpState to) {
         return STATE.compareAndSet(this, expected, to); // cmpxchg(): a device-made ERR is never overwritten by a control-path change
