@@ -47,7 +47,7 @@ public final class Device implements AutoCloseable {
         this.mode = mode;
         this.keyTable = KeyTable.create(maxMr);
         this.port = provider.queryPort();
-        this.engine = new Engine(this, mode);
+        this.engine = new Engine(this, mode, arena);
     }
 
     /** Opens a device with a key table of {@link #DEFAULT_MAX_MR} regions. */
@@ -147,6 +147,10 @@ public final class Device implements AutoCloseable {
             provider.freeQpn(qp.qpNum());
             qpTable = new QpTable(qps.toArray(new QueuePair[0]));
         }
+    }
+
+    Engine engine() {
+        return engine;
     }
 
     QueuePair qpByQpn(int qpn) {

@@ -4,15 +4,16 @@ import dev.qpair.memory.AccessFlags;
 import dev.qpair.memory.AccessStatus;
 import dev.qpair.memory.Translation;
 import dev.qpair.rings.Cqe;
+import dev.qpair.rings.DoorbellQueue;
 import dev.qpair.rings.DoorbellRecord;
 import dev.qpair.rings.RecvWqe;
 import dev.qpair.rings.SendWqe;
 import dev.qpair.rings.WcOpcode;
 import dev.qpair.rings.WcStatus;
 import dev.qpair.rings.WrOpcode;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,51 +22,75 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link DeviceMode#THREAD}) or by the thread that rings the doorbell ({@link DeviceMode#INLINE}).
  *
  * <p><b>Serialization.</b> Each QP's send side is a task in rxe's states IDLE -> BUSY -> ARMED
- * ({@link QueuePair#scheduleTask()}): the doorbell that finds it IDLE owns the pass; doorbells
- * that arrive while it is BUSY arm it, and coalesce into one more pass. A QP's responder (its
+ * ({@link QueuePair#scheduleTask()}): in INLINE mode the doorbell that finds it IDLE owns the pass;
+ * doorbells that arrive while it is BUSY arm it, and coalesce into one more pass. In THREAD mode
+ * the engine thread is the only runner while it runs, so it sets BUSY and IDLE without a CAS; after
+ * {@link #stop()} callers wait for it to exit and fall back to INLINE's CAS. A QP's responder (its
  * receive queue, its expected PSN: {@link Responder}) is entered by the peer's pass under the
  * responder's lock; a CQ's producer side under the CQ's producer lock. Lock order: task, then
  * responder, then CQ.
  *
- * <p><b>Active list.</b> In THREAD mode the doorbell that takes a task from IDLE to BUSY pushes the
- * QP on an intrusive lock-free stack; the engine thread takes the whole stack at once and runs each
- * QP's task. A QP is on the stack at most once, so its cost per loop grows with the QPs that have
- * pending doorbells, not with all QPs. RNR timers are the exception: while a QP waits on an RNR
- * NAK, the idle engine scans the device's QPs for expired timers.
+ * <p><b>Doorbell queue.</b> In THREAD mode a post rings the device-wide
+ * {@link dev.qpair.rings.DoorbellQueue}: one 128-byte slot with the QPN, the new producer index
+ * and, for a single WQE of up to 116 bytes, a BlueFlame copy of it, {@code seq} released last.
+ * The engine polls only the next slot's {@code seq} (acquire), finds the QP by QPN, and executes
+ * up to the slot's producer index, the first WQE from the copy. Its cost per loop grows with the
+ * doorbells rung, not with the QPs; a posting thread CASes only the queue's claim word, a line
+ * the engine never writes, and reads the engine's consumer index only when the queue looks full.
+ * Doorbells the engine thread rings for itself (a QP it moved to ERR, an RNR timer) go on a local
+ * pending list. Slots naming no QP, or a producer index more than a ring ahead, are ignored and
+ * counted; stale ones (already executed) are ignored. {@code modifyQp(RESET)} and destroy wait
+ * until the engine has consumed every doorbell rung before them ({@link #quiesce()}). RNR timers
+ * are the exception to the per-doorbell cost: while a QP waits on an RNR NAK, the idle engine
+ * scans the device's QPs for expired timers.
  *
- * <p><b>Trust.</b> The engine reads the doorbell record with acquire, then the WQEs, and validates
+ * <p><b>Lines.</b> A QP's and a CQ's host-written fields, engine-written fields and read-mostly
+ * fields lie 128 bytes apart ({@link QpHostFields}, {@link QpEngineFields}), a CQ's per-CQE state
+ * lies on each side's own line of its ring's control block, and the engine's flyweights and cursors
+ * are allocated apart from the host's, so that a
+ * WRITE moves only the doorbell slot's line pair to the engine and the CQE's line back.
+ *
+ * <p><b>Trust.</b> The engine reads the doorbell slot's {@code seq} or the doorbell record with
+ * acquire, then the WQEs, and validates
  * every field: a garbage opcode, ds, length or key becomes an error completion, never an exception
  * on the engine thread, and every byte it moves is granted by the key table.
  */
 final class Engine {
 
-    private static final VarHandle ACTIVE;
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long MAX_MSG = Integer.MAX_VALUE;
     /** A pass's outcome meaning "RNR NAK: leave the WQE at the head and retry later". */
     private static final int RNR = -1;
     /** Idle loops the engine thread spins before it starts yielding its core between polls (few-core machines). */
     private static final int IDLE_SPINS = 1 << 12;
-
-    static {
-        try {
-            ACTIVE = MethodHandles.lookup().findVarHandle(Engine.class, "active", QueuePair.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** Slots of the THREAD mode's doorbell queue. */
+    static final int DOORBELL_SLOTS = 1024;
 
     private final Device device;
     private final DeviceMode mode;
-    @SuppressWarnings("unused")
-    private volatile QueuePair active; // the active list's head: pushed with cmpxchg, taken with xchg (llist_add / llist_del_all)
+    private final DoorbellQueue doorbells;
+    private final SendWqe[] blueFlame;
     private volatile boolean running; // WRITE_ONCE/READ_ONCE with ordering: stop() before the engine thread's last loop
     private final AtomicInteger rnrWaiters = new AtomicInteger();
     private Thread thread;
+    // ---- engine thread only ----
+    private QueuePair pendingHead;
+    private QueuePair pendingTail;
+    private volatile long ignoredDoorbells; // WRITE_ONCE by the engine thread, READ_ONCE by diagnostics and tests
 
-    Engine(Device device, DeviceMode mode) {
+    Engine(Device device, DeviceMode mode, Arena arena) {
         this.device = device;
         this.mode = mode;
+        if (mode == DeviceMode.THREAD) {
+            doorbells = DoorbellQueue.allocate(arena, DOORBELL_SLOTS);
+            blueFlame = new SendWqe[DOORBELL_SLOTS];
+            for (int i = 0; i < DOORBELL_SLOTS; i++) {
+                blueFlame[i] = new SendWqe(doorbells.blueFlame(i));
+            }
+        } else {
+            doorbells = null;
+            blueFlame = null;
+        }
     }
 
     void start() {
@@ -92,50 +117,213 @@ final class Engine {
     private void loop() {
         int idle = 0;
         while (running) {
-            QueuePair qp = (QueuePair) ACTIVE.getOpaque(this); // READ_ONCE(): polls the list head without taking its line exclusive
-            if (qp == null) {
-                if (rnrWaiters.get() > 0) {
-                    runDueTimers();
-                }
-                if (++idle < IDLE_SPINS) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
+            long slot = doorbells.pollAcquire();
+            if (slot != DoorbellQueue.EMPTY) {
+                onDoorbell(slot);
+                doorbells.releaseSlot();
+                idle = 0;
                 continue;
             }
-            qp = (QueuePair) ACTIVE.getAndSet(this, (QueuePair) null); // xchg(): takes the active list, acquiring each pusher's stores
-            idle = 0;
-            while (qp != null) {
-                QueuePair next = qp.nextActive;
-                qp.nextActive = null;
-                runTask(qp);
-                qp = next;
+            if (pendingHead != null) {
+                runPending();
+                idle = 0;
+                continue;
+            }
+            if (rnrWaiters.get() > 0) {
+                runDueTimers();
+            }
+            if (++idle < IDLE_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        runPending();
+    }
+
+    /**
+     * One doorbell slot: finds the QP by its QPN, checks the producer index against what the QP
+     * has executed, and runs a pass that reads the first WQE from the slot's BlueFlame copy when
+     * the batch is exactly that WQE. A slot naming no QP of this device, or a producer index more
+     * than a ring ahead, is ignored and counted; a stale one (already executed) is ignored.
+     */
+    private void onDoorbell(long slot) {
+        int bf = doorbells.blueFlameBlocks(slot);
+        QueuePair qp = device.qpByQpn(doorbells.qpn(slot));
+        if (qp == null || qp.engine() != this) {
+            ignoredDoorbells = ignoredDoorbells + 1;
+            return;
+        }
+        int producer = doorbells.producer(slot);
+        int ahead = producer - qp.deviceSq;
+        if (ahead <= 0) {
+            if (ahead < 0 || qp.state != QpState.ERR) {
+                return;
+            }
+        } else if (ahead > qp.sqSlots) {
+            ignoredDoorbells = ignoredDoorbells + 1;
+            return;
+        }
+        SendWqe copy = bf == ahead && bf <= DoorbellQueue.BLUEFLAME_BLOCKS ? blueFlame[doorbells.indexOf(doorbells.consumerPosition())] : null;
+        runEnginePass(qp, true, producer, copy);
+    }
+
+    /**
+     * THREAD mode, on the engine thread: one pass of {@code qp}. While the engine thread runs it is
+     * the only runner of every task, so the task state is set, not compare-and-set: the engine
+     * writes no line a posting thread writes.
+     */
+    private void runEnginePass(QueuePair qp, boolean fromDoorbell, int producer, SendWqe copy) {
+        qp.beginEnginePass();
+        qp.passes++;
+        try {
+            pass(qp, fromDoorbell ? producer : Integer.MIN_VALUE, copy);
+        } catch (RuntimeException | Error e) {
+            // An engine fault must not kill the device thread: the QP goes to ERR and the host hears of it.
+            if (moveToError(qp)) {
+                device.raise(AsyncEvent.QP_FATAL, qp.qpNum());
+            }
+        }
+        qp.endEnginePass();
+        device.handleOverflows();
+    }
+
+    /** THREAD mode, on the engine thread: queues a pass of {@code qp} after the current one. */
+    private void pend(QueuePair qp) {
+        if (qp.pending) {
+            return;
+        }
+        qp.pending = true;
+        qp.nextPending = null;
+        if (pendingTail == null) {
+            pendingHead = qp;
+        } else {
+            pendingTail.nextPending = qp;
+        }
+        pendingTail = qp;
+    }
+
+    private void runPending() {
+        while (pendingHead != null) {
+            QueuePair qp = pendingHead;
+            pendingHead = qp.nextPending;
+            if (pendingHead == null) {
+                pendingTail = null;
+            }
+            qp.nextPending = null;
+            qp.pending = false;
+            runEnginePass(qp, false, 0, null);
+        }
+    }
+
+    /**
+     * The doorbell's effect on the engine: INLINE mode runs the QP's task here; THREAD mode rings
+     * the doorbell queue with the published send producer index (the engine thread queues the pass
+     * for itself); once the engine thread has stopped, the caller runs the task.
+     */
+    void doorbell(QueuePair qp) {
+        if (mode == DeviceMode.THREAD) {
+            if (Thread.currentThread() == thread) {
+                pend(qp);
+                return;
+            }
+            if (ring(qp, DoorbellRecord.sendProducerAcquire(qp.record), null, 0, 0)) {
+                return;
+            }
+            awaitEngineThreadExit();
+        }
+        if (qp.scheduleTask()) {
+            runTask(qp);
+        }
+    }
+
+    /**
+     * THREAD mode, after {@link #stop()}: the caller runs the task itself, once the engine thread,
+     * which ran passes without the task state's CAS, has finished its last one.
+     */
+    private void awaitEngineThreadExit() {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether posts ring the doorbell queue ({@link #ring}) rather than calling {@link #doorbell}. */
+    boolean threaded() {
+        return doorbells != null;
+    }
+
+    /**
+     * THREAD mode: rings the doorbell queue for {@code qp}'s send producer index {@code producer},
+     * with a BlueFlame copy of the first {@code bytes} bytes of the WQE of {@code blocks} basic
+     * blocks at {@code wqe} when {@code wqe} is not null. Waits while the queue is full. {@code false} when the engine thread has stopped:
+     * then the caller runs the task itself.
+     */
+    boolean ring(QueuePair qp, int producer, SendWqe wqe, int blocks, int bytes) {
+        long position;
+        int spins = 0;
+        while ((position = doorbells.claim()) == DoorbellQueue.FULL) {
+            if (!running) {
+                return false;
+            }
+            if (++spins < IDLE_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        if (wqe != null) {
+            doorbells.copyBlueFlame(position, wqe, bytes);
+        } else {
+            blocks = 0;
+        }
+        doorbells.publish(position, qp.qpNum(), producer, blocks);
+        return running;
+    }
+
+    /**
+     * THREAD mode, from a thread other than the engine's: returns once the engine has consumed every
+     * doorbell rung before the call (or has stopped), so no stale slot of a QP outlives its reset
+     * or destruction.
+     */
+    void quiesce() {
+        if (doorbells == null || Thread.currentThread() == thread) {
+            return;
+        }
+        int claimed = doorbells.claimedAcquire();
+        int spins = 0;
+        while (running && doorbells.consumedAcquire() - claimed < 0) {
+            if (++spins < IDLE_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
             }
         }
     }
 
-    /** The doorbell's effect on the engine: schedules the QP's task, running it here in INLINE mode. */
-    void doorbell(QueuePair qp) {
-        if (!qp.scheduleTask()) {
-            return;
-        }
-        if (mode == DeviceMode.INLINE || !running) {
-            runTask(qp);
-            return;
-        }
-        QueuePair head;
-        do {
-            head = (QueuePair) ACTIVE.getAcquire(this); // smp_load_acquire(): the current head before linking to it
-            qp.nextActive = head;
-        } while (!ACTIVE.compareAndSet(this, head, qp)); // cmpxchg(): publishes nextActive and the doorbell with the push
+    /** Doorbell slots the engine ignored: a QPN of no QP of this device, or a producer index more than a ring ahead. */
+    long ignoredDoorbells() {
+        return ignoredDoorbells;
     }
 
+    /** THREAD mode: the doorbell queue (tests ring garbage into it). */
+    DoorbellQueue doorbellQueue() {
+        return doorbells;
+    }
+
+    /** Runs the QP's task (the caller owns it: INLINE mode, or after the engine thread stopped) over the doorbell record. */
     private void runTask(QueuePair qp) {
         do {
             qp.passes++;
             try {
-                pass(qp);
+                pass(qp, Integer.MIN_VALUE, null);
             } catch (RuntimeException | Error e) {
                 // An engine fault must not kill the device thread: the QP goes to ERR and the host hears of it.
                 if (moveToError(qp)) {
@@ -160,7 +348,13 @@ final class Engine {
 
     // ---- the requester pass ----
 
-    private void pass(QueuePair qp) {
+    /**
+     * One pass over the send queue up to {@code producer}, a doorbell slot's producer index already
+     * read with acquire, or (when {@code copy} is null and {@code producer} is
+     * {@code Integer.MIN_VALUE}) the doorbell record's. The WQE at {@code producer} minus the
+     * copy's blocks is read from {@code copy}, the others from the ring.
+     */
+    private void pass(QueuePair qp, int producer, SendWqe copy) {
         QpState s = qp.state;
         if (s == QpState.ERR) {
             flushSend(qp);
@@ -175,14 +369,17 @@ final class Engine {
             }
             qp.rnrKicked = false;
         }
-        int producer = DoorbellRecord.sendProducerAcquire(qp.record);
-        SendWqe wqe = qp.deviceWqe;
+        int copyIndex = qp.deviceSq;
+        if (copy == null && producer == Integer.MIN_VALUE) {
+            producer = DoorbellRecord.sendProducerAcquire(qp.record);
+        }
+        SendWqe ring = qp.deviceWqe;
         while (qp.deviceSq != producer) {
             if (qp.state != QpState.RTS) {
                 break;
             }
             int index = qp.deviceSq;
-            wqe.at(index);
+            SendWqe wqe = copy != null && index == copyIndex ? copy.at(0) : ring.at(index);
             int avail = producer - index;
             int ds = wqe.ds();
             int blocks = SendWqe.basicBlocks(ds);
@@ -258,8 +455,9 @@ final class Engine {
                     || n + (int) SendWqe.INLINE_HEADER.byteSize() > payloadBytes) {
                 return result(WcStatus.LOC_QP_OP_ERR, 0);
             }
-            long at = (wqe.offset() + SendWqe.payloadOffset(op) + SendWqe.INLINE_HEADER.byteSize()) & (qp.sqRing.byteSize() - 1);
-            local.raw(qp.sqRing, at, n);
+            MemorySegment ring = wqe.ring();
+            long at = (wqe.offset() + SendWqe.payloadOffset(op) + SendWqe.INLINE_HEADER.byteSize()) & (ring.byteSize() - 1);
+            local.raw(ring, at, n);
         } else {
             int numSge = payloadBytes / (int) SendWqe.DATA_SEGMENT.byteSize();
             if (numSge > qp.maxSendSge) {

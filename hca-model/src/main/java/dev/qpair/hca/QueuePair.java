@@ -6,6 +6,7 @@ import dev.qpair.memory.AccessStatus;
 import dev.qpair.memory.ProtectionDomain;
 import dev.qpair.memory.Translation;
 import dev.qpair.rings.DoorbellPage;
+import dev.qpair.rings.DoorbellQueue;
 import dev.qpair.rings.DoorbellRecord;
 import dev.qpair.rings.RecvWqe;
 import dev.qpair.rings.RingMath;
@@ -38,11 +39,13 @@ import java.util.Arrays;
  * {@link QpInitAttr#threadSafe threadSafe}; then a batch holds a {@link DoorbellLock} from
  * {@link #wrStart()} to {@link #wrComplete()}, whose unlock carries {@code mmiowb()}.
  */
-public final class QueuePair {
+public final class QueuePair extends QpEnginePad {
 
     static final int TASK_IDLE = 0;
     static final int TASK_BUSY = 1;
     static final int TASK_ARMED = 2;
+    /** A 128-byte line pair of longs: the heap padding between objects the host and the engine write. */
+    private static final int LINE_PAIR_LONGS = 16;
 
     private static final VarHandle TASK;
     private static final VarHandle SQ_FREED;
@@ -53,11 +56,11 @@ public final class QueuePair {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            TASK = l.findVarHandle(QueuePair.class, "taskState", int.class);
-            SQ_FREED = l.findVarHandle(QueuePair.class, "sqFreed", int.class);
-            RQ_FREED = l.findVarHandle(QueuePair.class, "rqFreed", int.class);
+            TASK = l.findVarHandle(QpEngineFields.class, "taskState", int.class);
+            SQ_FREED = l.findVarHandle(QpHostFields.class, "sqFreed", int.class);
+            RQ_FREED = l.findVarHandle(QpHostFields.class, "rqFreed", int.class);
             STATE = l.findVarHandle(QueuePair.class, "state", QpState.class);
-            RNR_WAITING = l.findVarHandle(QueuePair.class, "rnrWaiting", boolean.class);
+            RNR_WAITING = l.findVarHandle(QpEngineFields.class, "rnrWaiting", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -89,54 +92,18 @@ public final class QueuePair {
     private final DoorbellLock sqLock;
     private final DoorbellLock rqLock;
     private final int[] blocksAt;
-
-    // ---- host send side: the posting thread (or the sqLock holder) ----
-    private boolean batchOpen;
-    private boolean wqeOpen;
-    private int sqTail;
-    private int sqPublished;
-    private int curStart;
-    private int curOpcode;
-    private int curFlags;
-    private int curDs;
-    private int curNumSge;
-    private long nextWrId;
-    private int nextFlags;
-    private int sqFreedCache;
-    private int unsignaledRun;
-    private int lastSignaledEnd;
-    // written by the send CQ's poller with release, read by the poster with acquire
+    /** Allocated between the engine's flyweights and the host's, and held, so they never share a line. */
     @SuppressWarnings("unused")
-    private int sqFreed;
-    private int sqFreedByPoller;
+    private final long[] hostPad;
 
-    // ---- host receive side ----
-    private boolean recvOpen;
-    private boolean recvBatch;
-    private int rqTail;
-    private int rqPublished;
-    private int rqFreedCache;
-    @SuppressWarnings("unused")
-    private int rqFreed;
-    private int rqFreedByPoller;
-
-    // ---- device side: the engine task (taskState); the responder's state is in Responder ----
-    @SuppressWarnings("unused")
-    private int taskState;
-    QueuePair nextActive;
-    /** Engine passes over this QP's send queue; written only by the task owner. */
-    long passes;
     volatile QpState state = QpState.RESET; // smp_store_release/smp_load_acquire: a state change before the passes and posts that read it
-    int deviceSq;
-    int sqPsn;
     volatile QueuePair peer; // rcu_assign_pointer/rcu_dereference: the route set at RTR, read by passes and postRecv
     int destQpn = -1;
     int rnrRetry = QpAttr.RNR_RETRY_INFINITE;
-    int rnrRetriesLeft;
     long rnrTimerNanos = 10_000;
-    volatile boolean rnrWaiting; // smp_store_release/smp_load_acquire: the peer's postRecv sees the wait it must kick
-    volatile boolean rnrKicked; // smp_store_release/smp_load_acquire: the kick before the doorbell that runs the retry
-    long rnrDeadline;
+    /** Allocated first and held: the engine's objects below (cursors, flyweights) start a line pair away from this object. */
+    @SuppressWarnings("unused")
+    private final long[] enginePad = new long[LINE_PAIR_LONGS];
     final Sgl localSgl = new Sgl();
     final Sgl remoteSgl = new Sgl();
     final Sgl scratchSgl = new Sgl();
@@ -175,11 +142,12 @@ public final class QueuePair {
         this.sqSlots = RingMath.roundUpToPowerOfTwo(maxSendWr * wqeBlocks);
         this.sqMask = sqSlots - 1;
         this.sqRing = arena.allocate((long) sqSlots * SendWqe.BASIC_BLOCK_SIZE, 4096);
-        this.hostWqe = new SendWqe(sqRing);
-        this.deviceWqe = new SendWqe(sqRing);
         this.rqCapacity = RingMath.roundUpToPowerOfTwo(maxRecvWr);
         int stride = RecvWqe.strideFor(maxRecvSge);
         this.rqRing = arena.allocate((long) rqCapacity * stride, 4096);
+        this.deviceWqe = new SendWqe(sqRing);
+        this.hostPad = new long[LINE_PAIR_LONGS];
+        this.hostWqe = new SendWqe(sqRing);
         this.hostRwqe = new RecvWqe(rqRing, stride);
         this.rqStride = stride;
         this.record = DoorbellRecord.allocate(arena);
@@ -356,6 +324,7 @@ public final class QueuePair {
     private void reset() {
         state = QpState.RESET;
         responder.state(QpState.RESET);
+        engine.quiesce();
         while ((int) TASK.getAcquire(this) != TASK_IDLE) { // smp_load_acquire(): the last engine pass's stores before the reset
             Thread.onSpinWait();
         }
@@ -410,6 +379,19 @@ public final class QueuePair {
         }
         TASK.setVolatile(this, TASK_BUSY); // smp_mb(): ARMED -> BUSY before the next pass's loads
         return true;
+    }
+
+    /**
+     * THREAD mode, on the engine thread while it runs: IDLE -> BUSY without a CAS. No other thread
+     * runs a pass then (their doorbells go through the doorbell queue), so nothing can arm the task.
+     */
+    void beginEnginePass() {
+        TASK.setOpaque(this, TASK_BUSY); // WRITE_ONCE(): for reset's and the diagnostics' reads; the engine thread is the only runner
+    }
+
+    /** THREAD mode, on the engine thread: BUSY -> IDLE after the pass. */
+    void endEnginePass() {
+        TASK.setRelease(this, TASK_IDLE); // smp_store_release(): the pass's stores before IDLE, for reset's acquire
     }
 
     /** The engine's and modifyQp's state change: only from the state the caller saw. */
@@ -548,6 +530,7 @@ public final class QueuePair {
         curFlags = flags;
         curDs = ds;
         curNumSge = 0;
+        curBfBytes = ds * SendWqe.OCTOWORD_SIZE;
         wqeOpen = true;
         hostWqe.at(curStart).opcode(opcode).flags(flags).wqeIndex(curStart).qpn(qpn).immData(immData)
                 .wrId(nextWrId).invalidateRkey(0).ds(ds);
@@ -579,6 +562,7 @@ public final class QueuePair {
         hostWqe.at(curStart).sge(n - 1, lkey, addr, length);
         curNumSge = n;
         curDs = ds;
+        curBfBytes = ds * SendWqe.OCTOWORD_SIZE;
         return this;
     }
 
@@ -600,6 +584,7 @@ public final class QueuePair {
         curFlags |= SendWqe.FLAG_INLINE;
         hostWqe.at(curStart).flags(curFlags).inlineData(src, offset, length);
         curDs = ds;
+        curBfBytes = SendWqe.payloadOffset(curOpcode) + (int) SendWqe.INLINE_HEADER.byteSize() + length;
         return this;
     }
 
@@ -654,16 +639,24 @@ public final class QueuePair {
         finishWqe();
         batchOpen = false;
         int producer = sqTail;
-        boolean rang = producer != sqPublished;
+        int published = sqPublished;
+        boolean rang = producer != published;
+        boolean rung = false;
         if (rang) {
             sqPublished = producer;
             DoorbellRecord.publishSendProducerRelease(record, producer);
-            DoorbellPage.ring(doorbellPage, 0, DoorbellPage.doorbellValue(qpn, producer, 0));
+            if (engine.threaded()) {
+                int blocks = producer - published;
+                boolean blueFlame = curStart == published && curBfBytes <= DoorbellQueue.BLUEFLAME_BYTES;
+                rung = engine.ring(this, producer, blueFlame ? hostWqe.at(curStart) : null, blocks, curBfBytes);
+            } else {
+                DoorbellPage.ring(doorbellPage, 0, DoorbellPage.doorbellValue(qpn, producer, 0));
+            }
         }
         if (sqLock != null) {
             sqLock.unlock();
         }
-        if (rang) {
+        if (rang && !rung) {
             engine.doorbell(this);
         }
     }
@@ -813,6 +806,7 @@ public final class QueuePair {
     /** {@code ibv_destroy_qp}: moves it to ERR (flushing every WR) and releases its QPN. */
     public void destroy() {
         engine.moveToError(this);
+        engine.quiesce();
         device.destroyQp(this);
     }
 

@@ -9,9 +9,12 @@
  * <li><b>Post</b>: {@code wrStart}, an operation and its payload write a WQE in place on the send
  *     ring with plain stores; {@code wrComplete} publishes the producer index in the doorbell
  *     record with release ({@code dma_wmb}).</li>
- * <li><b>Ring</b>: it writes the QP's doorbell register with {@code writeq} and hands the QP to
- *     the engine: the dedicated thread's active list, or a pass in the posting thread.</li>
- * <li><b>Device</b>: a pass reads the doorbell record with acquire, validates every WQE field,
+ * <li><b>Ring</b>: with the dedicated engine thread it writes one slot of the device's doorbell
+ *     queue (QPN, producer index, a BlueFlame copy of a single WQE of up to 116 bytes) and
+ *     releases the slot's {@code seq} last ({@code writel}); inline, it writes the QP's doorbell
+ *     register with {@code writeq} and runs a pass in the posting thread.</li>
+ * <li><b>Device</b>: a pass reads the slot's {@code seq} (or, inline, the doorbell record) with
+ *     acquire, validates every WQE field,
  *     moves bytes only through {@code KeyTable.lookup} grants, and writes a CQE for each signaled or
  *     failed WR, owner bit last with release.</li>
  * <li><b>Complete</b>: {@code startPoll}/{@code nextPoll} read the owner bit and then the CQE in
@@ -20,7 +23,8 @@
  * </ol>
  *
  * <h2>Serialization</h2>
- * A QP's send side runs as one task at a time (IDLE -> BUSY -> ARMED, as rxe); its responder side
+ * A QP's send side runs as one task at a time (IDLE -> BUSY -> ARMED, as rxe; the engine thread,
+ * the only runner while it runs, sets the states without a CAS); its responder side
  * is entered under its responder lock; a CQ's producer under the CQ's lock. The order is task,
  * responder, CQ; none is held while another QP's task is waited for.
  *

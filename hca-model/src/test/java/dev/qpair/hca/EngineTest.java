@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qpair.memory.AccessFlags;
+import dev.qpair.rings.DoorbellQueue;
 import dev.qpair.rings.WcStatus;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The engine's serialization (IDLE -> BUSY -> ARMED), its active list, shared QPs and the PSN check. */
+/** The engine's serialization (IDLE -> BUSY -> ARMED), its doorbell queue, shared QPs and the PSN check. */
 @Timeout(60)
 class EngineTest {
 
@@ -47,9 +49,16 @@ class EngineTest {
                 idle.add(x);
                 idle.add(y);
             }
-            for (int spins = 0; !idle.stream().allMatch(q -> q.isTaskIdle() && q.passes == 1); spins++) {
-                Fixture.idle(spins);
+            Engine engine = f.device.engine();
+            engine.quiesce();
+            long[] passesBefore = new long[idle.size()];
+            for (int i = 0; i < idle.size(); i++) {
+                assertTrue(idle.get(i).isTaskIdle());
+                passesBefore[i] = idle.get(i).passes;
+                assertTrue(passesBefore[i] <= 1, "the RTS kick runs at most one pass: " + passesBefore[i]);
             }
+            int consumedBefore = engine.doorbellQueue().consumedAcquire();
+            long passesOfA = f.a.passes;
             for (int i = 0; i < 200; i++) {
                 f.a.wrStart();
                 f.a.wrId(i).wrFlags(SendFlags.SIGNALED).wrRdmaWrite(f.mrB.rkey(), f.addrB(0)).wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
@@ -57,10 +66,72 @@ class EngineTest {
                 f.poll(f.cqA);
                 assertEquals(WcStatus.SUCCESS, f.status);
             }
-            for (QueuePair qp : idle) {
-                assertEquals(1, qp.passes, "a connected QP without doorbells is never scanned again after its RTS kick");
+            engine.quiesce();
+            for (int i = 0; i < idle.size(); i++) {
+                assertEquals(passesBefore[i], idle.get(i).passes, "a connected QP without doorbells is never visited by the engine");
             }
-            assertTrue(f.a.passes >= 1 && f.a.passes <= 200 + 1, "one pass per doorbell at most, plus the RTS kick: " + f.a.passes);
+            assertEquals(200, engine.doorbellQueue().consumedAcquire() - consumedBefore,
+                    "one doorbell slot per post, and the engine reads nothing else to find the work among 1026 QPs");
+            assertEquals(200, f.a.passes - passesOfA, "one pass per doorbell");
+            assertEquals(0, engine.ignoredDoorbells());
+        }
+    }
+
+    @Test
+    void garbageDoorbellsAreIgnoredAndAFullDoorbellQueueHoldsAPostWithoutLosingIt() throws Exception {
+        try (Fixture f = new Fixture(DeviceMode.THREAD)) {
+            Engine engine = f.device.engine();
+            DoorbellQueue q = engine.doorbellQueue();
+            engine.quiesce();
+            long ignoredBefore = engine.ignoredDoorbells();
+            int n = q.capacity();
+            long[] claimed = new long[n];
+            for (int i = 0; i < n; i++) {
+                claimed[i] = q.claim();
+                assertTrue(claimed[i] != DoorbellQueue.FULL);
+            }
+            assertEquals(DoorbellQueue.FULL, q.claim(), "every slot is claimed: the engine waits on the first");
+            f.segA().set(JAVA_LONG, 0, 0x600d);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread poster = new Thread(() -> {
+                try {
+                    f.a.wrStart();
+                    f.a.wrId(42).wrFlags(SendFlags.SIGNALED).wrRdmaWrite(f.mrB.rkey(), f.addrB(0)).wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
+                    f.a.wrComplete();
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "poster");
+            poster.start();
+            assertTrue(Fixture.staysEmpty(f.cqA), "the post waits for a free doorbell slot");
+            MemorySegment slots = q.slots();
+            for (int i = 0; i < n; i++) {
+                long slot = (long) q.indexOf((int) claimed[i]) * DoorbellQueue.SLOT.byteSize();
+                slots.asSlice(slot, DoorbellQueue.BLUEFLAME_BYTES).fill((byte) (0x5a + i));
+                switch (i % 4) {
+                    case 0 -> q.publish(claimed[i], 0xabcdef, 1, 1); // no such QP
+                    case 1 -> q.publish(claimed[i], f.a.qpNum(), 1 << 30, 2); // more than a ring ahead
+                    case 2 -> q.publish(claimed[i], f.a.qpNum(), -7, 2); // behind what was executed: stale
+                    default -> q.publish(claimed[i], f.b.qpNum(), 0, 255); // nothing new, an impossible copy
+                }
+            }
+            poster.join(10_000);
+            assertNull(failure.get());
+            f.poll(f.cqA);
+            assertEquals(42, f.wrId, "the post that waited for a slot is executed once");
+            assertEquals(WcStatus.SUCCESS, f.status);
+            assertEquals(0x600d, f.segB().get(JAVA_LONG, 0));
+            assertTrue(Fixture.staysEmpty(f.cqA));
+            assertTrue(Fixture.staysEmpty(f.cqB));
+            assertEquals(n / 2, engine.ignoredDoorbells() - ignoredBefore, "unknown QPNs and impossible producer indices are counted");
+            assertEquals(-1, f.device.pollAsyncEvent(), "no engine fault");
+            assertEquals(QpState.RTS, f.a.state());
+            assertEquals(QpState.RTS, f.b.state());
+            f.a.wrStart();
+            f.a.wrId(43).wrFlags(SendFlags.SIGNALED).wrRdmaWrite(f.mrB.rkey(), f.addrB(8)).wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
+            f.a.wrComplete();
+            f.poll(f.cqA);
+            assertEquals(43, f.wrId, "the engine thread still serves");
         }
     }
 

@@ -71,6 +71,7 @@ class FuzzTest {
                 DoorbellRecord.publishRecvProducerRelease(f.b.record, recvs);
                 DoorbellRecord.publishSendProducerRelease(f.a.record, blocks);
                 f.a.engine().doorbell(f.a);
+                f.a.engine().quiesce();
                 while (!f.a.isTaskIdle()) {
                     Thread.onSpinWait();
                 }

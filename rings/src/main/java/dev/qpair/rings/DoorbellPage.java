@@ -36,7 +36,8 @@ import java.lang.foreign.StructLayout;
  * reads it, and a torn copy can still carry a matching control segment. The copy is therefore
  * safe to use only where no post to that register runs concurrently with the device's read, as in
  * the inline device mode (the engine runs in the posting thread, after the post). A dedicated
- * device thread reads the ring.
+ * device thread takes its doorbells, and their BlueFlame copies, from a {@link DoorbellQueue},
+ * whose slots are not reused before the device releases them.
  *
  * <p>Ordering: {@link #ring} and {@link #ringBlueFlame} write the doorbell with {@code writeq()}:
  * every earlier store (WQEs, doorbell record, BlueFlame copy) is visible before it. The device
