@@ -12,12 +12,24 @@ import java.util.Arrays;
  *
  * <p>Bus addresses are the segments' native addresses (an identity-mapped IOMMU, as with
  * {@code iommu=pt}). Mapping and unmapping publish a new immutable table; translation reads the
- * current table with one volatile load and allocates nothing. Unmap a segment only when no
+ * current table with one volatile load and allocates nothing; a small direct-mapped cache keyed by
+ * page number answers repeated translations without the binary search. Unmap a segment only when no
  * command that uses it is outstanding, as with a real IOMMU.
  */
 public final class DmaMap {
 
-    private record Table(long[] bases, long[] ends, MemorySegment[] segments) {
+    private static final int PAGE_SHIFT = 12;
+    private static final int TLB_ENTRIES = 1024;
+
+    /**
+     * One published mapping table. {@code tlb} is a direct-mapped cache from a 4 KiB page number
+     * to the index of the segment that last translated an address in that page; it belongs to this
+     * table only, so a replaced table takes its cache with it.
+     */
+    private record Table(long[] bases, long[] ends, MemorySegment[] segments, int[] tlb) {
+        Table(long[] bases, long[] ends, MemorySegment[] segments) {
+            this(bases, ends, segments, new int[TLB_ENTRIES]);
+        }
     }
 
     private volatile Table table = new Table(new long[0], new long[0], new MemorySegment[0]);
@@ -102,6 +114,11 @@ public final class DmaMap {
             return null;
         }
         Table t = table;
+        int slot = (int) (address >>> PAGE_SHIFT) & (TLB_ENTRIES - 1);
+        int hit = t.tlb[slot]; // plain load: any index a racing thread left here is checked against this table below
+        if (hit < t.bases.length && t.bases[hit] <= address && address < t.ends[hit] && length <= t.ends[hit] - address) {
+            return t.segments[hit];
+        }
         int at = insertionPoint(t.bases, address) - 1;
         if (at < 0) {
             return null;
@@ -110,6 +127,7 @@ public final class DmaMap {
         if (address >= end || length > end - address) {
             return null;
         }
+        t.tlb[slot] = at; // plain store: a hint only, an int is never torn
         return t.segments[at];
     }
 
