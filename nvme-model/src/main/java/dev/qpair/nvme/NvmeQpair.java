@@ -289,16 +289,7 @@ public final class NvmeQpair {
         callbacks[cid] = callback;
         args[cid] = arg;
         long e = NvmeSqe.offset(sqTail);
-        NvmeSqe.clear(sq, e);
-        NvmeSqe.opcode(sq, e, opcode);
-        NvmeSqe.cid(sq, e, cid);
-        NvmeSqe.nsid(sq, e, nsid);
-        NvmeSqe.prp1(sq, e, prp1);
-        NvmeSqe.prp2(sq, e, prp2);
-        NvmeSqe.cdw10(sq, e, cdw10);
-        NvmeSqe.cdw11(sq, e, cdw11);
-        NvmeSqe.cdw12(sq, e, cdw12);
-        NvmeSqe.cdw13(sq, e, cdw13);
+        NvmeSqe.write(sq, e, opcode, cid, nsid, prp1, prp2, cdw10, cdw11, cdw12, cdw13);
         lastSqe = e;
         sqTail = NvmeQueues.next(sqTail, entries);
         return true;
