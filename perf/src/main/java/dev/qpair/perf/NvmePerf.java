@@ -20,7 +20,7 @@ import org.HdrHistogram.Histogram;
  * spdk_nvme_perf against the NVMe controller model: one I/O qpair on a controller with one
  * namespace (in memory, or in a memory-mapped file), driven by the SPDK-shaped host driver with
  * {@code queueDepth} commands outstanding. The controller runs on its own thread, pinned to the
- * peer CPU and busy-polling {@link NvmeDevice#process()}, or inline in the host thread at each
+ * peer CPU as the device's dedicated poller ({@link NvmeDevice#runPoller}), or inline in the host thread at each
  * doorbell.
  *
  * <p>One operation is one completed I/O. When no completion is in hand, the operation submits a
@@ -107,7 +107,7 @@ public final class NvmePerf implements Benchmark {
                 .put("namespace", config.file() ? "file" : "memory").put("namespace_mib", config.nsMib())
                 .put("lba_size", config.lbaSize())
                 .put("controller", config.inline() ? "NvmeDevice.process() inline in the host thread at each doorbell"
-                        : "a thread on cpu_peer busy-polling NvmeDevice.process()")
+                        : "a thread on cpu_peer as NvmeDevice.runPoller, the dedicated poller")
                 .put("io_latency", "per I/O, from before its submit to its completion callback")
                 .put("io_latency_count", latency.getTotalCount())
                 .put("io_latency_mean_ns", Math.round(latency.getMean()))
@@ -163,12 +163,7 @@ public final class NvmePerf implements Benchmark {
     }
 
     private void serve(Peer self) {
-        NvmeDevice engine = device;
-        while (self.running()) {
-            if (engine.process() == 0) {
-                Thread.onSpinWait();
-            }
-        }
+        device.runPoller(self::running);
     }
 
     /** Writes every I/O-sized position of the namespace once, in order, at the row's queue depth. */

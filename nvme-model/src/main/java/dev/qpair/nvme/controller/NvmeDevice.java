@@ -21,6 +21,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 /**
  * The NVMe controller model: a register page (CAP, VS, CC, CSTS, AQA, ASQ, ACQ and the doorbell
@@ -222,19 +223,33 @@ public final class NvmeDevice implements AutoCloseable {
             throw new IllegalStateException("the controller thread is already running");
         }
         running = true;
-        thread = Thread.ofPlatform().daemon().name("nvme-controller-" + serial).start(this::poll);
+        thread = Thread.ofPlatform().daemon().name("nvme-controller-" + serial).start(() -> runPoller(() -> running));
     }
 
-    private void poll() {
-        int idle = 0;
-        while (running) {
-            if (process() != 0) {
-                idle = 0;
-            } else if (++idle < 256) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
+    /**
+     * Makes the calling thread the controller's dedicated poller until {@code keepRunning} answers
+     * {@code false}: it takes the engine once (waiting while another thread runs it) and then runs
+     * passes without the per-pass IDLE/BUSY exchange; a {@link #process()} call meanwhile finds the
+     * engine busy and returns at once, its doorbell served by the poller's next pass. The poller
+     * spins while idle and yields after 256 idle passes. Never throws for host input.
+     */
+    public void runPoller(BooleanSupplier keepRunning) {
+        while (!STATE.compareAndSet(this, IDLE, BUSY)) { // test_and_set: take the engine for as long as the poller runs
+            Thread.onSpinWait();
+        }
+        try {
+            int idle = 0;
+            while (keepRunning.getAsBoolean()) {
+                if (guardedStep() != 0) {
+                    idle = 0;
+                } else if (++idle < 256) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
+        } finally {
+            STATE.setVolatile(this, IDLE); // smp_store_mb(): the poller's stores before the next runner takes the engine
         }
     }
 
