@@ -321,6 +321,7 @@ public final class NvmeQpair {
         }
         mmioDoorbells++;
         Mmio.writel(bar, sqTailDoorbell, sqTail); // writel(): the SQEs and PRP lists before the SQ tail doorbell
+        DoorbellSummary.notify(bar, qid);
         if (inlineEngine != null) {
             inlineEngine.run();
             return true;

@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import dev.qpair.barriers.Barriers;
 import dev.qpair.barriers.Mmio;
 import dev.qpair.nvme.DmaMap;
+import dev.qpair.nvme.DoorbellSummary;
 import dev.qpair.nvme.NvmeOpcodes;
 import dev.qpair.nvme.NvmeRegs;
 import dev.qpair.nvme.NvmeStatus;
@@ -37,8 +38,12 @@ import java.util.function.BooleanSupplier;
  * <p>The engine runs in one place at a time: {@link #process()} is called by the busy-polling
  * thread ({@link #start()}) or, in inline mode, by the host thread that rang a doorbell; a call
  * that finds the engine busy leaves it armed for one more pass (rxe's IDLE/BUSY/ARMED). Each pass
- * reads the doorbells of created queues only, so its cost grows with the queues in use, not with
- * the queues the controller could create. Commands complete in order, synchronously, one CQE
+ * visits only the submission queues whose {@link DoorbellSummary} bit is set: a queue stays set
+ * while it has work and is parked after {@value #PARK_AFTER_IDLE_VISITS} empty visits, and the
+ * host driver sets the bit of a parked queue when it rings it. So a pass costs in proportion to the
+ * active queues, not to the created ones; a sweep of every doorbell each {@value #SWEEP_PASSES}
+ * passes (and at each inline call that found no work) finds doorbells written without the
+ * summary and validates every CQ head doorbell. Commands complete in order, synchronously, one CQE
  * each. The datapath allocates nothing.
  */
 public final class NvmeDevice implements AutoCloseable {
@@ -53,6 +58,10 @@ public final class NvmeDevice implements AutoCloseable {
     public static final int MAX_ASYNC_EVENT_REQUESTS = 4;
     /** Commands taken from one SQ per engine pass, for fairness between queues. */
     static final int BURST = 32;
+    /** Visits without a command after which a queue is parked: its summary bit cleared. */
+    public static final int PARK_AFTER_IDLE_VISITS = 1024;
+    /** Passes between sweeps of every doorbell. */
+    public static final int SWEEP_PASSES = 256;
 
     private static final int PAGE = NvmeRegs.PAGE_SIZE;
     private static final long PAGE_MASK = PAGE - 1;
@@ -83,8 +92,7 @@ public final class NvmeDevice implements AutoCloseable {
     private final MemorySegment zeroes = arena.allocate(PAGE, PAGE);
     private final SubmissionQueue[] sqs;
     private final CompletionQueue[] cqs;
-    private final int[] active;
-    private int activeCount;
+    private long queueVisits;
 
     private int lastCc;
     private boolean enabled;
@@ -129,7 +137,6 @@ public final class NvmeDevice implements AutoCloseable {
         this.bar = arena.allocate((barSize + PAGE_MASK) & ~PAGE_MASK, PAGE);
         this.sqs = new SubmissionQueue[maxIoQueues + 1];
         this.cqs = new CompletionQueue[maxIoQueues + 1];
-        this.active = new int[maxIoQueues + 1];
         resetState();
         Mmio.writeq(bar, NvmeRegs.CAP, NvmeRegs.cap(MAX_QUEUE_ENTRIES - 1, 2, 0)); // writeq(): register contents before the page is handed out
         Mmio.writel(bar, NvmeRegs.VS, NvmeRegs.VERSION_1_4); // writel(): as above
@@ -240,7 +247,7 @@ public final class NvmeDevice implements AutoCloseable {
         try {
             int idle = 0;
             while (keepRunning.getAsBoolean()) {
-                if (guardedStep() != 0) {
+                if (guardedStep(false) != 0) {
                     idle = 0;
                 } else if (++idle < 256) {
                     Thread.onSpinWait();
@@ -276,7 +283,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
         int work = 0;
         for (;;) {
-            work += guardedStep();
+            work += guardedStep(true);
             if (STATE.compareAndSet(this, BUSY, IDLE)) { // release the engine: this pass's stores before the next runner
                 return work;
             }
@@ -284,9 +291,9 @@ public final class NvmeDevice implements AutoCloseable {
         }
     }
 
-    private int guardedStep() {
+    private int guardedStep(boolean sweepWhenIdle) {
         try {
-            return step();
+            return step(sweepWhenIdle);
         } catch (Throwable t) {
             fatal = true;
             fatalError = t.toString();
@@ -295,7 +302,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
     }
 
-    private int step() {
+    private int step(boolean sweepWhenIdle) {
         int cc = Mmio.readl(bar, NvmeRegs.CC); // readl(): the host's CC write, and its AQA/ASQ/ACQ stores, before we act on them
         if (cc != lastCc) {
             onCcChange(cc);
@@ -305,14 +312,50 @@ public final class NvmeDevice implements AutoCloseable {
             return 0;
         }
         int work = 0;
-        for (int i = 0; i < activeCount; i++) {
-            work += serviceSq(sqs[active[i]]);
+        long top = DoorbellSummary.top(bar);
+        while (top != 0) {
+            int w = Long.numberOfTrailingZeros(top);
+            top &= top - 1;
+            long word = DoorbellSummary.word(bar, w);
+            if (word == 0) {
+                DoorbellSummary.tidy(bar, w);
+            }
+            while (word != 0) {
+                int qid = w << 6 | Long.numberOfTrailingZeros(word);
+                word &= word - 1;
+                work += visit(qid);
+            }
+        }
+        if ((++ticks & (SWEEP_PASSES - 1)) == 0 || (work == 0 && sweepWhenIdle)) {
+            work += sweep();
         }
         deliverAsyncEvents();
-        if ((++ticks & 0xFF) == 0) {
-            scanStrayDoorbells();
-        }
         return work;
+    }
+
+    private int visit(int qid) {
+        SubmissionQueue sq = qid <= maxIoQueues ? sqs[qid] : null;
+        if (sq == null) {
+            DoorbellSummary.clear(bar, qid);
+            return 0;
+        }
+        queueVisits++;
+        int n = serviceSq(sq);
+        if (n != 0) {
+            sq.idleVisits = 0;
+        } else if (++sq.idleVisits >= PARK_AFTER_IDLE_VISITS && sqs[qid] == sq) {
+            sq.idleVisits = 0;
+            DoorbellSummary.clear(bar, qid);
+            if (readTail(sq) != sq.tail) { // after clear's full fence: a doorbell rung before the host could see the bit clear
+                DoorbellSummary.set(bar, qid);
+            }
+        }
+        return n;
+    }
+
+    /** Submission queue visits (doorbell reads of created queues, sweeps included) so far. */
+    public long queueVisits() {
+        return queueVisits;
     }
 
     private void onCcChange(int cc) {
@@ -382,7 +425,7 @@ public final class NvmeDevice implements AutoCloseable {
     private void resetState() {
         Arrays.fill(sqs, null);
         Arrays.fill(cqs, null);
-        activeCount = 0;
+        DoorbellSummary.reset(bar);
         enabled = false;
         shutdown = false;
         fatal = false;
@@ -398,17 +441,22 @@ public final class NvmeDevice implements AutoCloseable {
 
     private void addSq(SubmissionQueue sq) {
         sqs[sq.qid] = sq;
-        active[activeCount++] = sq.qid;
         sq.cq.submissionQueues++;
         Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): a new queue starts with tail 0, ordered by the CQE release
+        DoorbellSummary.set(bar, sq.qid);
+    }
+
+    private int readTail(SubmissionQueue sq) {
+        return shadowDoorbells != null && sq.qid != 0
+                ? Barriers.smpLoadAcquireInt(shadowDoorbells, sq.tailDoorbell - NvmeQueues.DOORBELL_BASE) // smp_load_acquire(): pairs with the host's shadow tail store; SQE loads come after it
+                : Mmio.readl(bar, sq.tailDoorbell); // readl(): pairs with the host's writel of SQyTDBL; SQE loads come after it
     }
 
     private int serviceSq(SubmissionQueue sq) {
         boolean shadowed = shadowDoorbells != null && sq.qid != 0;
         long shadowOffset = sq.tailDoorbell - NvmeQueues.DOORBELL_BASE;
-        int tail = shadowed
-                ? Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset) // smp_load_acquire(): pairs with the host's shadow tail store; SQE loads come after it
-                : Mmio.readl(bar, sq.tailDoorbell); // readl(): pairs with the host's writel of SQyTDBL; SQE loads come after it
+        int tail = readTail(sq);
+        refreshCqHead(sq.cq);
         if (tail != sq.tail) {
             if (tail < 0 || tail >= sq.size) {
                 if (tail != sq.rejectedTail) {
@@ -459,6 +507,15 @@ public final class NvmeDevice implements AutoCloseable {
         if (!NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
             return false;
         }
+        refreshCqHead(cq);
+        return NvmeQueues.isFull(cq.head, cq.tail, cq.size);
+    }
+
+    /**
+     * Reads CQyHDBL and takes the new head when it lies in the queue and does not pass the tail;
+     * otherwise reports an invalid doorbell value (once per distinct value) and keeps the old head.
+     */
+    private void refreshCqHead(CompletionQueue cq) {
         boolean shadowed = shadowDoorbells != null && cq.qid != 0;
         long shadowOffset = cq.headDoorbell - NvmeQueues.DOORBELL_BASE;
         int head = shadowed
@@ -476,7 +533,6 @@ public final class NvmeDevice implements AutoCloseable {
         if (shadowed && NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
             Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, cq.head); // smp_store_release(): ask for a CQ head doorbell once the host frees a slot
         }
-        return NvmeQueues.isFull(cq.head, cq.tail, cq.size);
     }
 
     private void post(CompletionQueue cq, int status, int result, int sqhd, int sqid, int cid) {
@@ -506,19 +562,40 @@ public final class NvmeDevice implements AutoCloseable {
         }
     }
 
-    private void scanStrayDoorbells() {
+    /**
+     * Reads every doorbell: a write to a queue that does not exist is reported, a created queue
+     * parked with a new tail is visited (and so set active again), and every CQ head doorbell is
+     * validated.
+     */
+    private int sweep() {
+        int work = 0;
         for (int qid = 0; qid <= maxIoQueues; qid++) {
             long sqDb = NvmeQueues.sqTailDoorbell(qid, 0);
             long cqDb = NvmeQueues.cqHeadDoorbell(qid, 0);
-            if (sqs[qid] == null && Mmio.readlRelaxed(bar, sqDb) != 0) { // readl_relaxed(): a value only, nothing is read after it
-                Mmio.writelRelaxed(bar, sqDb, 0); // writel_relaxed(): forget the ignored write
-                invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+            SubmissionQueue sq = sqs[qid];
+            if (sq == null) {
+                if (Mmio.readlRelaxed(bar, sqDb) != 0) { // readl_relaxed(): a value only, nothing is read after it
+                    Mmio.writelRelaxed(bar, sqDb, 0); // writel_relaxed(): forget the ignored write
+                    invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+                }
+            } else if (!DoorbellSummary.isSet(bar, qid)) {
+                queueVisits++;
+                if (readTail(sq) != sq.tail) {
+                    DoorbellSummary.set(bar, qid);
+                    work += visit(qid);
+                }
             }
-            if (cqs[qid] == null && Mmio.readlRelaxed(bar, cqDb) != 0) { // readl_relaxed(): as above
-                Mmio.writelRelaxed(bar, cqDb, 0); // writel_relaxed(): as above
-                invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+            CompletionQueue cq = cqs[qid];
+            if (cq == null) {
+                if (Mmio.readlRelaxed(bar, cqDb) != 0) { // readl_relaxed(): as above
+                    Mmio.writelRelaxed(bar, cqDb, 0); // writel_relaxed(): as above
+                    invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+                }
+            } else {
+                refreshCqHead(cq);
             }
         }
+        return work;
     }
 
     // ---- admin command set ----
@@ -615,12 +692,7 @@ public final class NvmeDevice implements AutoCloseable {
         SubmissionQueue sq = sqs[qid];
         sqs[qid] = null;
         sq.cq.submissionQueues--;
-        for (int i = 0; i < activeCount; i++) {
-            if (active[i] == qid) {
-                active[i] = active[--activeCount];
-                break;
-            }
-        }
+        DoorbellSummary.clear(bar, qid);
         Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): forget the deleted queue's tail
         return NvmeStatus.SUCCESS;
     }

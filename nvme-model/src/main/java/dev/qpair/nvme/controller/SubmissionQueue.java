@@ -13,6 +13,7 @@ final class SubmissionQueue {
     int head;
     int tail;
     int rejectedTail = -1;
+    int idleVisits;
 
     SubmissionQueue(int qid, int size, MemorySegment entries, CompletionQueue cq, long tailDoorbell) {
         this.qid = qid;
