@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.qpair.barriers.Barriers;
 import dev.qpair.barriers.Mmio;
+import dev.qpair.rings.nvme.DoorbellSummary;
 import dev.qpair.rings.nvme.NvmeCqe;
 import dev.qpair.rings.nvme.NvmeQueues;
 import dev.qpair.rings.nvme.NvmeSqe;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qpair.barriers.Mmio;
 import dev.qpair.nvme.controller.NvmeDevice;
+import dev.qpair.rings.nvme.DoorbellSummary;
 import dev.qpair.rings.nvme.NvmeQueues;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package dev.qpair.nvme;
+package dev.qpair.rings.nvme;
 
 import dev.qpair.barriers.Barriers;
 import java.lang.foreign.MemorySegment;
