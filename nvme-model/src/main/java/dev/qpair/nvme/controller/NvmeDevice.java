@@ -62,6 +62,12 @@ public final class NvmeDevice implements AutoCloseable {
     public static final int PARK_AFTER_IDLE_VISITS = 1024;
     /** Passes between sweeps of every doorbell. */
     public static final int SWEEP_PASSES = 256;
+    /**
+     * Bytes a Write Zeroes or Dataset Management deallocate zeroes per engine pass: a larger one
+     * completes over several passes, its SQ fetching nothing behind it meanwhile (in-order
+     * completion), while the other queues are served between its steps.
+     */
+    public static final long ZERO_BYTES_PER_PASS = 64 * 1024;
 
     private static final int PAGE = NvmeRegs.PAGE_SIZE;
     private static final long PAGE_MASK = PAGE - 1;
@@ -93,6 +99,9 @@ public final class NvmeDevice implements AutoCloseable {
     private final SubmissionQueue[] sqs;
     private final CompletionQueue[] cqs;
     private long queueVisits;
+    private int zeroJobs;
+    private SubmissionQueue current;
+    private int currentCid;
 
     private int lastCc;
     private boolean enabled;
@@ -247,7 +256,7 @@ public final class NvmeDevice implements AutoCloseable {
         try {
             int idle = 0;
             while (keepRunning.getAsBoolean()) {
-                if (guardedStep(false) != 0) {
+                if (guardedStep(false) != 0 || zeroJobs != 0) {
                     idle = 0;
                 } else if (++idle < 256) {
                     Thread.onSpinWait();
@@ -326,7 +335,7 @@ public final class NvmeDevice implements AutoCloseable {
                 work += visit(qid);
             }
         }
-        if ((++ticks & (SWEEP_PASSES - 1)) == 0 || (work == 0 && sweepWhenIdle)) {
+        if ((++ticks & (SWEEP_PASSES - 1)) == 0 || (work == 0 && zeroJobs == 0 && sweepWhenIdle)) {
             work += sweep();
         }
         deliverAsyncEvents();
@@ -341,7 +350,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
         queueVisits++;
         int n = serviceSq(sq);
-        if (n != 0) {
+        if (n != 0 || sq.zeroNs != null) {
             sq.idleVisits = 0;
         } else if (++sq.idleVisits >= PARK_AFTER_IDLE_VISITS && sqs[qid] == sq) {
             sq.idleVisits = 0;
@@ -426,6 +435,7 @@ public final class NvmeDevice implements AutoCloseable {
         Arrays.fill(sqs, null);
         Arrays.fill(cqs, null);
         DoorbellSummary.reset(bar);
+        zeroJobs = 0;
         enabled = false;
         shutdown = false;
         fatal = false;
@@ -469,10 +479,18 @@ public final class NvmeDevice implements AutoCloseable {
         }
         int n = 0;
         CompletionQueue cq = sq.cq;
-        while (sq.head != sq.tail && n < BURST && !cqFull(cq)) {
+        if (sq.zeroNs != null) {
+            if (!continueZero(sq)) {
+                return 0;
+            }
+            n++;
+        }
+        current = sq;
+        while (sq.zeroNs == null && sq.head != sq.tail && n < BURST && !cqFull(cq)) {
             long e = NvmeSqe.offset(sq.head);
             sq.head = NvmeQueues.next(sq.head, sq.size);
             int cid = NvmeSqe.cid(sq.entries, e);
+            currentCid = cid;
             dw0 = 0;
             errorLba = -1;
             int status;
@@ -691,6 +709,13 @@ public final class NvmeDevice implements AutoCloseable {
         }
         SubmissionQueue sq = sqs[qid];
         sqs[qid] = null;
+        if (sq.zeroNs != null) {
+            sq.zeroNs = null;
+            zeroJobs--;
+            if (!cqFull(sq.cq)) {
+                post(sq.cq, NvmeStatus.ABORTED_SQ_DELETION, 0, sq.head, qid, sq.zeroCid);
+            }
+        }
         sq.cq.submissionQueues--;
         DoorbellSummary.clear(bar, qid);
         Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): forget the deleted queue's tail
@@ -999,8 +1024,10 @@ public final class NvmeDevice implements AutoCloseable {
             errorLba = slba;
             return NvmeStatus.LBA_OUT_OF_RANGE;
         }
-        zero(ns, slba, nlb);
-        return NvmeStatus.SUCCESS;
+        SubmissionQueue sq = current;
+        sq.zeroRanges[0] = slba << ns.lbaShift();
+        sq.zeroRanges[1] = nlb << ns.lbaShift();
+        return startZero(sq, ns, 1);
     }
 
     private int datasetManagement(MemorySegment q, long e, Namespace ns) {
@@ -1018,22 +1045,85 @@ public final class NvmeDevice implements AutoCloseable {
                 return NvmeStatus.LBA_OUT_OF_RANGE;
             }
         }
+        SubmissionQueue sq = current;
+        int count = 0;
         for (int i = 0; i < ranges; i++) {
             long nlb = Integer.toUnsignedLong(scratch.get(JAVA_INT, i * 16L + 4));
             if (nlb != 0) {
-                zero(ns, scratch.get(JAVA_LONG, i * 16L + 8), nlb);
+                sq.zeroRanges[2 * count] = scratch.get(JAVA_LONG, i * 16L + 8) << ns.lbaShift();
+                sq.zeroRanges[2 * count + 1] = nlb << ns.lbaShift();
+                count++;
             }
         }
-        return NvmeStatus.SUCCESS;
+        return count == 0 ? NvmeStatus.SUCCESS : startZero(sq, ns, count);
     }
 
-    private void zero(Namespace ns, long slba, long nlb) {
-        long at = slba << ns.lbaShift();
-        long end = at + (nlb << ns.lbaShift());
-        while (at < end) {
-            long n = Math.min(PAGE, end - at);
-            MemorySegment.copy(zeroes, 0, ns.data(), at, n);
-            at += n;
+    /**
+     * Starts zeroing {@code ranges} (byte offset, byte length) pairs of {@code sq.zeroRanges}:
+     * completes at once when they fit in one pass's budget, else defers the command's CQE to the
+     * pass that finishes it.
+     */
+    private int startZero(SubmissionQueue sq, Namespace ns, int ranges) {
+        sq.zeroNs = ns;
+        sq.zeroCid = currentCid;
+        sq.zeroRange = 0;
+        sq.zeroRangeCount = ranges;
+        sq.zeroStatus = -1;
+        int status = zeroStep(sq);
+        if (status >= 0) {
+            sq.zeroNs = null;
+            return status;
+        }
+        zeroJobs++;
+        return DEFERRED;
+    }
+
+    /**
+     * One pass of a deferred zeroing: up to the budget, and its CQE when it is done and the CQ has
+     * a slot. Returns whether the SQ may fetch again.
+     */
+    private boolean continueZero(SubmissionQueue sq) {
+        if (sq.zeroStatus < 0) {
+            sq.zeroStatus = zeroStep(sq);
+        }
+        if (sq.zeroStatus < 0 || cqFull(sq.cq)) {
+            return false;
+        }
+        if (sq.zeroStatus != NvmeStatus.SUCCESS) {
+            errorLog.record(sq.qid, sq.zeroCid, sq.zeroStatus << 1 | sq.cq.phase, 0, -1);
+        }
+        post(sq.cq, sq.zeroStatus, 0, sq.head, sq.qid, sq.zeroCid);
+        sq.zeroNs = null;
+        zeroJobs--;
+        return true;
+    }
+
+    /** Zeroes up to {@link #ZERO_BYTES_PER_PASS}; returns the status when done, -1 when not. */
+    private int zeroStep(SubmissionQueue sq) {
+        long budget = ZERO_BYTES_PER_PASS;
+        MemorySegment data = sq.zeroNs.data();
+        try {
+            while (sq.zeroRange < sq.zeroRangeCount) {
+                int r = 2 * sq.zeroRange;
+                long at = sq.zeroRanges[r];
+                long left = sq.zeroRanges[r + 1];
+                while (left > 0) {
+                    if (budget == 0) {
+                        sq.zeroRanges[r] = at;
+                        sq.zeroRanges[r + 1] = left;
+                        return -1;
+                    }
+                    long n = Math.min(Math.min(PAGE, left), budget);
+                    MemorySegment.copy(zeroes, 0, data, at, n);
+                    at += n;
+                    left -= n;
+                    budget -= n;
+                }
+                sq.zeroRange++;
+            }
+            return NvmeStatus.SUCCESS;
+        } catch (RuntimeException ex) {
+            return NvmeStatus.INTERNAL_ERROR;
         }
     }
 
