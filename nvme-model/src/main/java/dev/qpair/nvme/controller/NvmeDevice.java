@@ -415,6 +415,8 @@ public final class NvmeDevice implements AutoCloseable {
         CompletionQueue cq = new CompletionQueue(0, acqs, cqMem.asSlice(acq - cqMem.address(), (long) acqs * NvmeCqe.SIZE),
                 NvmeQueues.cqHeadDoorbell(0, 0));
         cqs[0] = cq;
+        dma.pin(this, acq, (long) acqs * NvmeCqe.SIZE, "the admin completion queue");
+        dma.pin(this, asq, (long) asqs * NvmeSqe.SIZE, "the admin submission queue");
         addSq(new SubmissionQueue(0, asqs, sqMem.asSlice(asq - sqMem.address(), (long) asqs * NvmeSqe.SIZE), cq,
                 NvmeQueues.sqTailDoorbell(0, 0)));
         enabled = true;
@@ -435,6 +437,7 @@ public final class NvmeDevice implements AutoCloseable {
         Arrays.fill(sqs, null);
         Arrays.fill(cqs, null);
         DoorbellSummary.reset(bar);
+        dma.unpinAll(this);
         zeroJobs = 0;
         enabled = false;
         shutdown = false;
@@ -666,6 +669,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
         CompletionQueue cq = new CompletionQueue(qid, size, mem.asSlice(prp1 - mem.address(), bytes), NvmeQueues.cqHeadDoorbell(qid, 0));
         cqs[qid] = cq;
+        dma.pin(this, prp1, bytes, "I/O completion queue " + qid);
         ioQueuesCreated = true;
         Mmio.writelRelaxed(bar, cq.headDoorbell, 0); // writel_relaxed(): a new queue starts with head 0, ordered by the CQE release
         return NvmeStatus.SUCCESS;
@@ -699,6 +703,7 @@ public final class NvmeDevice implements AutoCloseable {
             return NvmeStatus.DATA_TRANSFER_ERROR;
         }
         addSq(new SubmissionQueue(qid, size, mem.asSlice(prp1 - mem.address(), bytes), cqs[cqid], NvmeQueues.sqTailDoorbell(qid, 0)));
+        dma.pin(this, prp1, bytes, "I/O submission queue " + qid);
         ioQueuesCreated = true;
         return NvmeStatus.SUCCESS;
     }
@@ -718,6 +723,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
         sq.cq.submissionQueues--;
         DoorbellSummary.clear(bar, qid);
+        dma.unpin(this, sq.entries.address());
         Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): forget the deleted queue's tail
         return NvmeStatus.SUCCESS;
     }
@@ -730,6 +736,7 @@ public final class NvmeDevice implements AutoCloseable {
             return NvmeStatus.INVALID_QUEUE_DELETION;
         }
         Mmio.writelRelaxed(bar, cqs[qid].headDoorbell, 0); // writel_relaxed(): forget the deleted queue's head
+        dma.unpin(this, cqs[qid].entries.address());
         cqs[qid] = null;
         return NvmeStatus.SUCCESS;
     }
@@ -770,6 +777,12 @@ public final class NvmeDevice implements AutoCloseable {
                 events.set(JAVA_INT, at, cqs[qid].head);
             }
         }
+        if (shadowDoorbells != null) {
+            dma.unpin(this, shadowDoorbells.address());
+            dma.unpin(this, eventIdx.address());
+        }
+        dma.pin(this, dbs, PAGE, "the shadow doorbell buffer");
+        dma.pin(this, eis, PAGE, "the EventIdx buffer");
         eventIdx = events;
         shadowDoorbells = shadow;
         return NvmeStatus.SUCCESS;
@@ -1156,6 +1169,7 @@ public final class NvmeDevice implements AutoCloseable {
                 throw new IllegalStateException("the controller thread did not stop within 5 s");
             }
         }
+        dma.unpinAll(this);
         if (cmb != null) {
             dma.unmap(cmb);
         }
