@@ -63,6 +63,17 @@ public final class NvmePerfTable {
                     io(r, "p9999") / 1e3, p50 / limit, ratio(xCopy, "%.3f"), ratio(xCopyP50, "%.3f"), ratio(qd1, "%.2f"),
                     r.stable() ? "yes" : "NO(" + r.attempts() + ")", verdict(r, xCopy, qd1), verdict(r, xCopyP50, qd1));
         }
+        Result scattered = results.stream().filter(r -> r.name().equals(MemcpyScatteredRate.NAME)).findFirst().orElse(null);
+        if (scattered != null) {
+            out.println(" reference only, not issue 4's targets (those use the cache-hot copy above): each row against the copy a"
+                    + " random read really makes, " + MemcpyScatteredRate.NAME + " of the same run");
+            for (Result r : rows) {
+                double p50 = io(r, "p50");
+                out.printf("   %-38s : IOPS / scattered copies/s = %.3f, p50 / (2L + scattered copy p50) = %.2f%n", r.name(),
+                        r.opsPerSecond() / scattered.opsPerSecond(),
+                        p50 / (2 * r.bracket().limitP50Ns() + scattered.percentileNs(50)));
+            }
+        }
         out.println(RULE);
     }
 
