@@ -956,11 +956,12 @@ public final class NvmeDevice implements AutoCloseable {
     // ---- NVM command set ----
 
     private int io(MemorySegment q, long e) {
-        if (NvmeSqe.fuse(q, e) != 0) {
+        long dw0dw1 = NvmeSqe.dw0dw1(q, e);
+        if ((dw0dw1 & 0x300) != 0) {
             return NvmeStatus.INVALID_FIELD;
         }
-        int opcode = NvmeSqe.opcode(q, e);
-        int nsid = NvmeSqe.nsid(q, e);
+        int opcode = (int) dw0dw1 & 0xFF;
+        int nsid = (int) (dw0dw1 >>> 32);
         if (opcode == NvmeOpcodes.NVM_FLUSH && nsid == 0xFFFFFFFF) {
             for (Namespace ns : namespaces) {
                 int status = flush(ns);
@@ -996,8 +997,9 @@ public final class NvmeDevice implements AutoCloseable {
     }
 
     private int readWrite(MemorySegment q, long e, Namespace ns, boolean write) {
-        long slba = slba(q, e);
-        long nlb = (NvmeSqe.cdw12(q, e) & 0xFFFF) + 1L;
+        long slba = NvmeSqe.cdw10cdw11(q, e);
+        int cdw12 = NvmeSqe.cdw12(q, e);
+        long nlb = (cdw12 & 0xFFFF) + 1L;
         long length = nlb << ns.lbaShift();
         if (length > MAX_TRANSFER_BYTES) {
             return NvmeStatus.INVALID_FIELD;
@@ -1020,7 +1022,7 @@ public final class NvmeDevice implements AutoCloseable {
             writeCommands++;
             bytesWritten += length;
         }
-        if (status == NvmeStatus.SUCCESS && (NvmeSqe.cdw12(q, e) & (1 << 30)) != 0) {
+        if (status == NvmeStatus.SUCCESS && (cdw12 & (1 << 30)) != 0) {
             try {
                 ns.flush(offset, length);
             } catch (RuntimeException ex) {

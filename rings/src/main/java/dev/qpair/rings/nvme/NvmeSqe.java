@@ -153,6 +153,11 @@ public final class NvmeSqe {
         }
     }
 
+    /** CDW0-CDW1 in one 8-byte load: opcode in bits 7:0, FUSE/PSDT 15:8, CID 31:16, NSID 63:32. */
+    public static long dw0dw1(MemorySegment q, long e) { return q.get(JAVA_LONG, e); }
+    /** CDW10-CDW11 in one 8-byte load (for Read/Write: the SLBA). */
+    public static long cdw10cdw11(MemorySegment q, long e) { return q.get(JAVA_LONG, e + 40); }
+
     /**
      * Writes a whole entry in eight 8-byte stores: opcode, CID, NSID, PRP1, PRP2 and CDW10-13 as
      * given; FUSE, PSDT, CDW2-3, MPTR and CDW14-15 zero.
