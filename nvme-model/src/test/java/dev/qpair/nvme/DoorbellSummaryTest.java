@@ -98,6 +98,22 @@ class DoorbellSummaryTest {
     }
 
     @Test
+    void aQueueLeftWithARejectedTailStillParks() {
+        try (Rig rig = Rig.withQueues(true, 2)) {
+            NvmeQpair bad = rig.ctrlr.allocIoQpair(4);
+            NvmeQpair busy = rig.ctrlr.allocIoQpair(4);
+            MemorySegment bar = rig.device.registers();
+            Mmio.writel(bar, NvmeQueues.sqTailDoorbell(bad.qid(), 0), 9);
+            rig.device.process();
+            assertEquals(1, rig.device.invalidDoorbellWrites());
+            MemorySegment buf = rig.buffer(512);
+            reads(busy, buf, new Done(), 2 * NvmeDevice.PARK_AFTER_IDLE_VISITS);
+            assertFalse(DoorbellSummary.isSet(bar, bad.qid()), "the value already reported does not keep the queue active");
+            assertEquals(1, rig.device.invalidDoorbellWrites(), "nor is it reported again");
+        }
+    }
+
+    @Test
     void notifySetsTheBitAndItsWordOnlyWhenClear() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bar = arena.allocate(8192, 4096);

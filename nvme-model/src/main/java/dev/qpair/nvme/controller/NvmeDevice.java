@@ -355,7 +355,7 @@ public final class NvmeDevice implements AutoCloseable {
         } else if (++sq.idleVisits >= PARK_AFTER_IDLE_VISITS && sqs[qid] == sq) {
             sq.idleVisits = 0;
             DoorbellSummary.clear(bar, qid);
-            if (readTail(sq) != sq.tail) { // after clear's full fence: a doorbell rung before the host could see the bit clear
+            if (hasNewTail(sq)) { // after clear's full fence: a doorbell rung before the host could see the bit clear
                 DoorbellSummary.set(bar, qid);
             }
         }
@@ -457,6 +457,12 @@ public final class NvmeDevice implements AutoCloseable {
         sq.cq.submissionQueues++;
         Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): a new queue starts with tail 0, ordered by the CQE release
         DoorbellSummary.set(bar, sq.qid);
+    }
+
+    /** Whether the tail doorbell holds a value the queue has neither taken nor already rejected. */
+    private boolean hasNewTail(SubmissionQueue sq) {
+        int tail = readTail(sq);
+        return tail != sq.tail && tail != sq.rejectedTail;
     }
 
     private int readTail(SubmissionQueue sq) {
@@ -601,7 +607,7 @@ public final class NvmeDevice implements AutoCloseable {
                 }
             } else if (!DoorbellSummary.isSet(bar, qid)) {
                 queueVisits++;
-                if (readTail(sq) != sq.tail) {
+                if (hasNewTail(sq)) {
                     DoorbellSummary.set(bar, qid);
                     work += visit(qid);
                 }
