@@ -66,9 +66,9 @@ public final class DoorbellSummary {
      */
     public static boolean set(MemorySegment bar, int qid) {
         long bit = 1L << (qid & 63);
-        long before = (long) LONG.getAndBitwiseOr(bar, wordOffset(qid), bit); // atomic_or(): publishes the bit, full fence
+        long before = (long) LONG.getAndBitwiseOr(bar, wordOffset(qid), bit); // atomic_fetch_or(): fully ordered; publishes the bit after the caller's doorbell store
         if (before == 0) {
-            LONG.getAndBitwiseOr(bar, TOP, 1L << (qid >>> 6)); // atomic_or(): the word's top-level bit after the word is nonzero
+            LONG.getAndBitwiseOr(bar, TOP, 1L << (qid >>> 6)); // atomic_fetch_or(): the top-level bit after the word is nonzero
         }
         return (before & bit) == 0;
     }
@@ -81,12 +81,12 @@ public final class DoorbellSummary {
     public static void clear(MemorySegment bar, int qid) {
         long bit = 1L << (qid & 63);
         long offset = wordOffset(qid);
-        long before = (long) LONG.getAndBitwiseAnd(bar, offset, ~bit); // atomic_andnot(): full fence before the caller's doorbell re-read
+        long before = (long) LONG.getAndBitwiseAnd(bar, offset, ~bit); // atomic_fetch_andnot(): fully ordered, before the caller's doorbell re-read
         if ((before & ~bit) == 0) {
             long top = 1L << (qid >>> 6);
-            LONG.getAndBitwiseAnd(bar, TOP, ~top); // atomic_andnot(): the word is empty
-            if ((long) LONG.getVolatile(bar, offset) != 0) { // smp_load_acquire() after the atomic: a bit a host set between our two clears
-                LONG.getAndBitwiseOr(bar, TOP, top); // atomic_or(): restore the top-level bit for it
+            LONG.getAndBitwiseAnd(bar, TOP, ~top); // atomic_fetch_andnot(): fully ordered; the word is empty
+            if ((long) LONG.getVolatile(bar, offset) != 0) { // READ_ONCE() after the full barrier: a bit a host set between our two clears
+                LONG.getAndBitwiseOr(bar, TOP, top); // atomic_fetch_or(): restore the top-level bit for it
             }
         }
     }
@@ -102,9 +102,9 @@ public final class DoorbellSummary {
      */
     public static void tidy(MemorySegment bar, int w) {
         long top = 1L << w;
-        LONG.getAndBitwiseAnd(bar, TOP, ~top); // atomic_andnot(): the word read empty
-        if ((long) LONG.getVolatile(bar, WORDS + ((long) w << 3)) != 0) { // smp_load_acquire() after the atomic: a bit set meanwhile
-            LONG.getAndBitwiseOr(bar, TOP, top); // atomic_or(): restore the top-level bit for it
+        LONG.getAndBitwiseAnd(bar, TOP, ~top); // atomic_fetch_andnot(): fully ordered; the word read empty
+        if ((long) LONG.getVolatile(bar, WORDS + ((long) w << 3)) != 0) { // READ_ONCE() after the full barrier: a bit set meanwhile
+            LONG.getAndBitwiseOr(bar, TOP, top); // atomic_fetch_or(): restore the top-level bit for it
         }
     }
 
