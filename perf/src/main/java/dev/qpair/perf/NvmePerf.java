@@ -28,9 +28,8 @@ import org.HdrHistogram.Histogram;
  * {@code processCompletions}) and polls until at least one completes; at queue depth 1 that is one
  * submit-to-completion round trip. Each I/O's latency goes to this row's own histogram (reset when
  * the measured operations begin): from one clock read just before the burst of submits it was part
- * of, to one clock read right after the {@code processCompletions} call that ran its callback
- * returned; two clock reads per burst and per poll instead of two per I/O, and never less than the
- * I/O's true latency. The histogram is what {@link #describe} reports as the {@code io_latency_*} params. Before the first operation the
+ * of (one read per burst, not per I/O; never later than the I/O's own submit) to a clock read in its
+ * completion callback, as spdk_nvme_perf -L takes it. The histogram is what {@link #describe} reports as the {@code io_latency_*} params. Before the first operation the
  * whole namespace is written sequentially once, so that every page of a file namespace is in the
  * page cache. Nothing in {@link #operation} allocates.
  */
@@ -62,8 +61,7 @@ public final class NvmePerf implements Benchmark {
     private long[] submittedAt;
     private int[] free;
     private int freeCount;
-    private int[] completed;
-    private int completedCount;
+
     private int credits;
     private long sequential;
     private long random = 0x9E3779B97F4A7C15L;
@@ -112,7 +110,7 @@ public final class NvmePerf implements Benchmark {
                 .put("lba_size", config.lbaSize())
                 .put("controller", config.inline() ? "NvmeDevice.process() inline in the host thread at each doorbell"
                         : "a thread on cpu_peer as NvmeDevice.runPoller, the dedicated poller")
-                .put("io_latency", "per I/O, from before its submit burst to the end of the poll that ran its completion callback")
+                .put("io_latency", "per I/O, from before its submit burst to its completion callback")
                 .put("io_latency_count", latency.getTotalCount())
                 .put("io_latency_mean_ns", Math.round(latency.getMean()))
                 .put("io_latency_min_ns", latency.getMinValue())
@@ -154,7 +152,7 @@ public final class NvmePerf implements Benchmark {
         slotIds = new Integer[depth];
         submittedAt = new long[depth];
         free = new int[depth];
-        completed = new int[depth];
+
         for (int slot = 0; slot < depth; slot++) {
             buffers[slot] = ctrlr.allocateDmaBuffer(config.ioSize());
             for (long offset = 0; offset < config.ioSize(); offset += Long.BYTES) {
@@ -186,7 +184,6 @@ public final class NvmePerf implements Benchmark {
             if (qpair.processCompletions(0) == 0 && ++spins % SPINS_BETWEEN_CHECKS == 0) {
                 checkController();
             }
-            completedCount = 0;
         }
         if (errors != 0) {
             throw new IllegalStateException(errors + " preconditioning writes failed");
@@ -215,12 +212,6 @@ public final class NvmePerf implements Benchmark {
                     checkController();
                 }
                 Thread.onSpinWait();
-            } else {
-                long now = System.nanoTime();
-                for (int c = 0; c < completedCount; c++) {
-                    latency.recordValue(Math.min(now - submittedAt[completed[c]], Sampler.HIGHEST_NS));
-                }
-                completedCount = 0;
             }
         }
         credits--;
@@ -266,7 +257,7 @@ public final class NvmePerf implements Benchmark {
 
     private void complete(Object arg, NvmeCompletion completion) {
         int slot = (Integer) arg;
-        completed[completedCount++] = slot;
+        latency.recordValue(Math.min(System.nanoTime() - submittedAt[slot], Sampler.HIGHEST_NS));
         if (!completion.isSuccess()) {
             errors++;
         }

@@ -33,7 +33,7 @@ public final class NvmePerfTable {
         Result copy = results.stream().filter(r -> r.name().equals(MemcpyRate.NAME)).findFirst().orElse(null);
         out.println(RULE);
         out.println(" nvme-perf (spdk_nvme_perf style): NVMe controller model, one I/O qpair, one namespace; latency per I/O,"
-                + " from before its submit burst to the end of the poll that ran its callback, in us");
+                + " from before its submit burst to its completion callback, in us");
         if (copy == null) {
             out.println(" copy bound: no " + MemcpyRate.NAME + " row in this run, so no x copy or p50/(2L+copy)");
         } else {
