@@ -77,6 +77,27 @@ class BoundedZeroingTest {
     }
 
     @Test
+    void deletingTheSqDuringAWriteZeroesCompletesItOnceAsAborted() {
+        try (Rig rig = Rig.of(true, Namespace.inMemory(BLOCKS, 512))) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(8);
+            Done done = new Done();
+            assertTrue(qp.writeZeroes(1, 0, BLOCKS, done, null));
+            qp.processCompletions(0);
+            assertEquals(0, done.count);
+            Done deleted = new Done();
+            assertTrue(rig.ctrlr.adminQpair().submitRaw(NvmeOpcodes.ADMIN_DELETE_IO_SQ, 0, null, qp.qid(), 0, 0, 0, deleted, null));
+            assertEquals(NvmeStatus.SUCCESS, deleted.next(rig.ctrlr.adminQpair()));
+            assertEquals(1, qp.processCompletions(0));
+            assertEquals(NvmeStatus.ABORTED_SQ_DELETION, done.status);
+            for (int i = 0; i < 10; i++) {
+                rig.device.process();
+            }
+            assertEquals(0, qp.processCompletions(0), "nothing more for it");
+            assertEquals(1, done.count);
+        }
+    }
+
+    @Test
     void aSmallWriteZeroesCompletesInItsOwnPass() {
         try (Rig rig = Rig.of(true, Namespace.inMemory(BLOCKS, 512))) {
             NvmeQpair qp = rig.ctrlr.allocIoQpair(8);

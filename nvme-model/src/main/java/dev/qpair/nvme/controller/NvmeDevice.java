@@ -27,7 +27,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The NVMe controller model: a register page (CAP, VS, CC, CSTS, AQA, ASQ, ACQ and the doorbell
  * array), the admin command set, the NVM I/O commands over {@link Namespace}s, and an engine that
- * serves every created submission queue.
+ * serves the created submission queues.
  *
  * <p>The host is untrusted. Every queue base, PRP, PRP list and SGL address goes through the
  * {@link DmaMap}; a malformed command completes with the status the NVMe base specification names;
@@ -270,8 +270,9 @@ public final class NvmeDevice implements AutoCloseable {
     }
 
     /**
-     * Runs the engine once over every created queue, or, when another thread is running it, arms
-     * it for one more pass and returns. Never throws for host input.
+     * Runs one engine pass over the active queues (with a sweep of every doorbell when the pass
+     * found no work), or, when another thread is running the engine, arms it for one more pass and
+     * returns. Never throws for host input.
      *
      * @return commands completed by this call
      */
