@@ -470,11 +470,28 @@ public final class NvmeCtrlr implements AutoCloseable {
         }
     }
 
+    /**
+     * Unmaps every buffer and frees them; when the controller still uses some (it did not reset),
+     * those stay mapped and the memory is not freed, and the first refusal is thrown.
+     */
     private void releaseMemory() {
+        IllegalStateException refused = null;
+        List<MemorySegment> kept = new ArrayList<>();
         for (MemorySegment segment : mapped) {
-            dma.unmap(segment);
+            try {
+                dma.unmap(segment);
+            } catch (IllegalStateException e) {
+                kept.add(segment);
+                if (refused == null) {
+                    refused = e;
+                }
+            }
         }
         mapped.clear();
+        if (refused != null) {
+            mapped.addAll(kept);
+            throw refused;
+        }
         arena.close();
     }
 }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.qpair.barriers.Barriers;
 import dev.qpair.barriers.Mmio;
+import dev.qpair.rings.nvme.DoorbellSummary;
 import dev.qpair.rings.nvme.NvmeCqe;
 import dev.qpair.rings.nvme.NvmeQueues;
 import dev.qpair.rings.nvme.NvmeSqe;
@@ -289,16 +290,7 @@ public final class NvmeQpair {
         callbacks[cid] = callback;
         args[cid] = arg;
         long e = NvmeSqe.offset(sqTail);
-        NvmeSqe.clear(sq, e);
-        NvmeSqe.opcode(sq, e, opcode);
-        NvmeSqe.cid(sq, e, cid);
-        NvmeSqe.nsid(sq, e, nsid);
-        NvmeSqe.prp1(sq, e, prp1);
-        NvmeSqe.prp2(sq, e, prp2);
-        NvmeSqe.cdw10(sq, e, cdw10);
-        NvmeSqe.cdw11(sq, e, cdw11);
-        NvmeSqe.cdw12(sq, e, cdw12);
-        NvmeSqe.cdw13(sq, e, cdw13);
+        NvmeSqe.write(sq, e, opcode, cid, nsid, prp1, prp2, cdw10, cdw11, cdw12, cdw13);
         lastSqe = e;
         sqTail = NvmeQueues.next(sqTail, entries);
         return true;
@@ -330,6 +322,7 @@ public final class NvmeQpair {
         }
         mmioDoorbells++;
         Mmio.writel(bar, sqTailDoorbell, sqTail); // writel(): the SQEs and PRP lists before the SQ tail doorbell
+        DoorbellSummary.notify(bar, qid);
         if (inlineEngine != null) {
             inlineEngine.run();
             return true;

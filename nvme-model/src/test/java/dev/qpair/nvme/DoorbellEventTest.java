@@ -76,6 +76,42 @@ class DoorbellEventTest {
     }
 
     @Test
+    void aCqHeadPastTheQueueIsReportedAtOnceWhileTheCqIsEmpty() throws Exception {
+        try (Rig rig = Rig.inline()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(4);
+            Done events = new Done();
+            assertTrue(rig.ctrlr.adminQpair().submitRaw(NvmeOpcodes.ADMIN_ASYNC_EVENT_REQUEST, 0, null, 0, 0, 0, 0, events, null));
+            rig.ctrlr.adminQpair().processCompletions(0);
+            Mmio.writel(rig.device.registers(), NvmeQueues.cqHeadDoorbell(qp.qid(), 0), 4);
+            rig.device.process();
+            assertEquals(1, rig.device.invalidDoorbellWrites(), "one pass after the write, with no CQE posted");
+            assertEquals(NvmeStatus.SUCCESS, events.next(rig.ctrlr.adminQpair()));
+            assertEquals(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_VALUE, (events.dw0 >>> 8) & 0xFF);
+            Mmio.writel(rig.device.registers(), NvmeQueues.cqHeadDoorbell(qp.qid(), 0), 0);
+            MemorySegment buf = rig.buffer(512);
+            Done done = new Done();
+            for (int i = 0; i < 6; i++) {
+                assertTrue(qp.read(1, buf, i, 1, done, null));
+                done.await(qp, i + 1);
+            }
+            assertEquals(0, done.failures, "the queue works on past the rejected value, across a wrap");
+        }
+    }
+
+    @Test
+    void aCqHeadPastTheQueueOfAnIdleQueueIsFoundByTheControllerThread() throws Exception {
+        try (Rig rig = Rig.threaded()) {
+            NvmeQpair qp = rig.ctrlr.allocIoQpair(4);
+            Done events = new Done();
+            assertTrue(rig.ctrlr.adminQpair().submitRaw(NvmeOpcodes.ADMIN_ASYNC_EVENT_REQUEST, 0, null, 0, 0, 0, 0, events, null));
+            Mmio.writel(rig.device.registers(), NvmeQueues.cqHeadDoorbell(qp.qid(), 0), 0xFFFF);
+            assertEquals(NvmeStatus.SUCCESS, events.next(rig.ctrlr.adminQpair()));
+            assertEquals(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_VALUE, (events.dw0 >>> 8) & 0xFF);
+            assertEquals(1, rig.device.invalidDoorbellWrites());
+        }
+    }
+
+    @Test
     void aFifthAsyncEventRequestExceedsTheLimit() throws Exception {
         try (Rig rig = Rig.inline()) {
             NvmeQpair admin = rig.ctrlr.adminQpair();

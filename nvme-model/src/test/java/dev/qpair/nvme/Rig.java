@@ -39,6 +39,11 @@ final class Rig implements AutoCloseable {
         return new Rig(true, 4, cmbBytes, Namespace.inMemory(2048, 512), Namespace.inMemory(256, 4096));
     }
 
+    /** {@code ioQueues} I/O queue pairs allowed, NSID 1: 2048 blocks of 512 B. */
+    static Rig withQueues(boolean inline, int ioQueues) {
+        return new Rig(inline, ioQueues, Namespace.inMemory(2048, 512));
+    }
+
     static Rig of(boolean inline, Namespace... namespaces) {
         return new Rig(inline, 4, namespaces);
     }

@@ -20,15 +20,16 @@ import org.HdrHistogram.Histogram;
  * spdk_nvme_perf against the NVMe controller model: one I/O qpair on a controller with one
  * namespace (in memory, or in a memory-mapped file), driven by the SPDK-shaped host driver with
  * {@code queueDepth} commands outstanding. The controller runs on its own thread, pinned to the
- * peer CPU and busy-polling {@link NvmeDevice#process()}, or inline in the host thread at each
- * doorbell.
+ * peer CPU as the device's dedicated poller ({@link NvmeDevice#runPoller}), or inline in the host
+ * thread at each doorbell.
  *
  * <p>One operation is one completed I/O. When no completion is in hand, the operation submits a
  * command for every free slot (one SQ doorbell for the burst, rung by
  * {@code processCompletions}) and polls until at least one completes; at queue depth 1 that is one
- * submit-to-completion round trip. Each I/O's latency, from just before its submit to its
- * completion callback, goes to this row's own histogram (reset when the measured operations begin),
- * which {@link #describe} reports as the {@code io_latency_*} params. Before the first operation the
+ * submit-to-completion round trip. Each I/O's latency goes to this row's own histogram (reset when
+ * the measured operations begin): from one clock read just before the burst of submits it was part
+ * of (one read per burst, not per I/O; never later than the I/O's own submit) to a clock read in its
+ * completion callback, as spdk_nvme_perf -L takes it. The histogram is what {@link #describe} reports as the {@code io_latency_*} params. Before the first operation the
  * whole namespace is written sequentially once, so that every page of a file namespace is in the
  * page cache. Nothing in {@link #operation} allocates.
  */
@@ -60,6 +61,7 @@ public final class NvmePerf implements Benchmark {
     private long[] submittedAt;
     private int[] free;
     private int freeCount;
+
     private int credits;
     private long sequential;
     private long random = 0x9E3779B97F4A7C15L;
@@ -107,8 +109,8 @@ public final class NvmePerf implements Benchmark {
                 .put("namespace", config.file() ? "file" : "memory").put("namespace_mib", config.nsMib())
                 .put("lba_size", config.lbaSize())
                 .put("controller", config.inline() ? "NvmeDevice.process() inline in the host thread at each doorbell"
-                        : "a thread on cpu_peer busy-polling NvmeDevice.process()")
-                .put("io_latency", "per I/O, from before its submit to its completion callback")
+                        : "a thread on cpu_peer as NvmeDevice.runPoller, the dedicated poller")
+                .put("io_latency", "per I/O, from before its submit burst to its completion callback")
                 .put("io_latency_count", latency.getTotalCount())
                 .put("io_latency_mean_ns", Math.round(latency.getMean()))
                 .put("io_latency_min_ns", latency.getMinValue())
@@ -150,6 +152,7 @@ public final class NvmePerf implements Benchmark {
         slotIds = new Integer[depth];
         submittedAt = new long[depth];
         free = new int[depth];
+
         for (int slot = 0; slot < depth; slot++) {
             buffers[slot] = ctrlr.allocateDmaBuffer(config.ioSize());
             for (long offset = 0; offset < config.ioSize(); offset += Long.BYTES) {
@@ -163,12 +166,7 @@ public final class NvmePerf implements Benchmark {
     }
 
     private void serve(Peer self) {
-        NvmeDevice engine = device;
-        while (self.running()) {
-            if (engine.process() == 0) {
-                Thread.onSpinWait();
-            }
-        }
+        device.runPoller(self::running);
     }
 
     /** Writes every I/O-sized position of the namespace once, in order, at the row's queue depth. */
@@ -203,8 +201,11 @@ public final class NvmePerf implements Benchmark {
         }
         int spins = 0;
         while (credits == 0) {
-            while (freeCount > 0) {
-                submit(free[--freeCount]);
+            if (freeCount > 0) {
+                long now = System.nanoTime();
+                while (freeCount > 0) {
+                    submit(free[--freeCount], now);
+                }
             }
             if (qpair.processCompletions(0) == 0) {
                 if (++spins % SPINS_BETWEEN_CHECKS == 0) {
@@ -217,10 +218,10 @@ public final class NvmePerf implements Benchmark {
         return sequential + credits;
     }
 
-    private void submit(int slot) {
+    private void submit(int slot, long now) {
         long slba = nextPosition() * lbaCount;
         boolean read = readPercent == 100 || (readPercent != 0 && (int) ((nextRandom() >>> 1) % 100) < readPercent);
-        submittedAt[slot] = System.nanoTime();
+        submittedAt[slot] = now;
         boolean queued = read
                 ? qpair.read(NSID, buffers[slot], slba, lbaCount, onCompletion, slotIds[slot])
                 : qpair.write(NSID, buffers[slot], slba, lbaCount, onCompletion, slotIds[slot]);

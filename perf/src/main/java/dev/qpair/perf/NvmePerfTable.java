@@ -33,7 +33,7 @@ public final class NvmePerfTable {
         Result copy = results.stream().filter(r -> r.name().equals(MemcpyRate.NAME)).findFirst().orElse(null);
         out.println(RULE);
         out.println(" nvme-perf (spdk_nvme_perf style): NVMe controller model, one I/O qpair, one namespace; latency per I/O,"
-                + " from before its submit to its completion callback, in us");
+                + " from before its submit burst to its completion callback, in us");
         if (copy == null) {
             out.println(" copy bound: no " + MemcpyRate.NAME + " row in this run, so no x copy or p50/(2L+copy)");
         } else {
@@ -62,6 +62,17 @@ public final class NvmePerfTable {
                     io(r, "max") / 1e3, p50 / 1e3, io(r, "p90") / 1e3, io(r, "p99") / 1e3, io(r, "p999") / 1e3,
                     io(r, "p9999") / 1e3, p50 / limit, ratio(xCopy, "%.3f"), ratio(xCopyP50, "%.3f"), ratio(qd1, "%.2f"),
                     r.stable() ? "yes" : "NO(" + r.attempts() + ")", verdict(r, xCopy, qd1), verdict(r, xCopyP50, qd1));
+        }
+        Result scattered = results.stream().filter(r -> r.name().equals(MemcpyScatteredRate.NAME)).findFirst().orElse(null);
+        if (scattered != null) {
+            out.println(" reference only, not issue 4's targets (those use the cache-hot copy above): each row against the copy a"
+                    + " random read really makes, " + MemcpyScatteredRate.NAME + " of the same run");
+            for (Result r : rows) {
+                double p50 = io(r, "p50");
+                out.printf("   %-38s : IOPS / scattered copies/s = %.3f, p50 / (2L + scattered copy p50) = %.2f%n", r.name(),
+                        r.opsPerSecond() / scattered.opsPerSecond(),
+                        p50 / (2 * r.bracket().limitP50Ns() + scattered.percentileNs(50)));
+            }
         }
         out.println(RULE);
     }

@@ -53,7 +53,7 @@ class NvmePerfTest {
     void theSummaryShowsTheCopyRatiosAndTheTargetVerdicts() throws Exception {
         Options options = new Options(2_000, 500, 1_000, 0, 0, 0, 1, null, null, 0);
         Suite suite = new Suite(options, null, iterations -> 300);
-        List<Result> results = suite.run(List.of(MemcpyRate::new, () -> new NvmePerf(SMALL, 500),
+        List<Result> results = suite.run(List.of(MemcpyRate::new, MemcpyScatteredRate::new, () -> new NvmePerf(SMALL, 500),
                 () -> new NvmePerf(SMALL.with("--qd", "32"), 500),
                 () -> new NvmePerf(SMALL.with("--ns", "file").with("--qd", "2"), 500)));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -66,5 +66,9 @@ class NvmePerfTest {
         assertTrue(qd32.endsWith("met") || qd32.endsWith("MISSED"), qd32);
         assertTrue(file.endsWith(" -"), file);
         assertTrue(text.contains("copies/s"), text);
+        String reference = text.lines().filter(l -> l.startsWith("   nvme-perf-randread-qd32-4k-mem ")).findFirst().orElseThrow();
+        assertTrue(reference.contains("IOPS / scattered copies/s = ") && reference.contains("p50 / (2L + scattered copy p50) = "),
+                reference);
+        assertTrue(text.contains("reference only, not issue 4's targets"), text);
     }
 }

@@ -12,8 +12,9 @@ import java.lang.foreign.MemorySegment;
  * Moves a command's data between controller-side memory and the host buffers its data pointer
  * (PRP1/PRP2 with PRP lists, or SGL1 with segments) describes. Every host address, including those
  * of PRP lists and SGL segments, is translated through the {@link DmaMap}; the whole pointer is
- * validated before the first byte moves, so a bad entry anywhere fails the command without a
- * partial transfer. Allocates nothing.
+ * walked once, each chunk translated and recorded, before the first byte moves, so a bad entry
+ * anywhere fails the command without a partial transfer. A transfer inside PRP1's page (a 4 KiB
+ * I/O into an aligned buffer) takes a fast path with one translation. Allocates nothing.
  */
 final class DataPointer {
 
@@ -22,11 +23,14 @@ final class DataPointer {
 
     private static final int PAGE = NvmeRegs.PAGE_SIZE;
     private static final long PAGE_MASK = PAGE - 1;
-    private static final int VALIDATE = 0;
-    private static final int TO_HOST = 1;
-    private static final int FROM_HOST = 2;
+    /** Chunks one pointer can name: MDTS pages plus a first partial page, or the SGL descriptor bound. */
+    private static final int MAX_CHUNKS = MAX_SGL_DESCRIPTORS;
 
     private final DmaMap dma;
+    private final MemorySegment[] chunkHost = new MemorySegment[MAX_CHUNKS];
+    private final long[] chunkHostOffset = new long[MAX_CHUNKS];
+    private final long[] chunkLength = new long[MAX_CHUNKS];
+    private int chunks;
 
     DataPointer(DmaMap dma) {
         this.dma = dma;
@@ -34,44 +38,98 @@ final class DataPointer {
 
     /** Copies {@code len} bytes from {@code dev} at {@code devOff} to the host buffers of the SQE. */
     int toHost(MemorySegment sq, long e, MemorySegment dev, long devOff, long len) {
-        int status = walk(sq, e, dev, devOff, len, VALIDATE);
-        return status != NvmeStatus.SUCCESS ? status : walk(sq, e, dev, devOff, len, TO_HOST);
+        if (NvmeSqe.psdt(sq, e) == NvmeSqe.PSDT_PRP) {
+            long prp1 = NvmeSqe.prp1(sq, e);
+            if ((prp1 & 3) == 0 && len <= PAGE - (prp1 & PAGE_MASK)) {
+                MemorySegment host = dma.segmentFor(prp1, len);
+                if (host == null) {
+                    return NvmeStatus.DATA_TRANSFER_ERROR;
+                }
+                MemorySegment.copy(dev, devOff, host, prp1 - host.address(), len);
+                return NvmeStatus.SUCCESS;
+            }
+        }
+        int status = walk(sq, e, len);
+        if (status != NvmeStatus.SUCCESS) {
+            return status;
+        }
+        long at = devOff;
+        for (int i = 0; i < chunks; i++) {
+            MemorySegment.copy(dev, at, chunkHost[i], chunkHostOffset[i], chunkLength[i]);
+            at += chunkLength[i];
+            chunkHost[i] = null;
+        }
+        return NvmeStatus.SUCCESS;
     }
 
     /** Copies {@code len} bytes from the host buffers of the SQE to {@code dev} at {@code devOff}. */
     int fromHost(MemorySegment sq, long e, MemorySegment dev, long devOff, long len) {
-        int status = walk(sq, e, dev, devOff, len, VALIDATE);
-        return status != NvmeStatus.SUCCESS ? status : walk(sq, e, dev, devOff, len, FROM_HOST);
+        if (NvmeSqe.psdt(sq, e) == NvmeSqe.PSDT_PRP) {
+            long prp1 = NvmeSqe.prp1(sq, e);
+            if ((prp1 & 3) == 0 && len <= PAGE - (prp1 & PAGE_MASK)) {
+                MemorySegment host = dma.segmentFor(prp1, len);
+                if (host == null) {
+                    return NvmeStatus.DATA_TRANSFER_ERROR;
+                }
+                MemorySegment.copy(host, prp1 - host.address(), dev, devOff, len);
+                return NvmeStatus.SUCCESS;
+            }
+        }
+        int status = walk(sq, e, len);
+        if (status != NvmeStatus.SUCCESS) {
+            return status;
+        }
+        long at = devOff;
+        for (int i = 0; i < chunks; i++) {
+            MemorySegment.copy(chunkHost[i], chunkHostOffset[i], dev, at, chunkLength[i]);
+            at += chunkLength[i];
+            chunkHost[i] = null;
+        }
+        return NvmeStatus.SUCCESS;
     }
 
-    private int walk(MemorySegment sq, long e, MemorySegment dev, long devOff, long len, int mode) {
+    /**
+     * Walks the data pointer once, translating every chunk into {@code chunkHost}/{@code
+     * chunkHostOffset}/{@code chunkLength}; on failure nothing is recorded and no byte has moved.
+     */
+    private int walk(MemorySegment sq, long e, long len) {
+        chunks = 0;
+        int status = walkPointer(sq, e, len);
+        if (status != NvmeStatus.SUCCESS) {
+            for (int i = 0; i < chunks; i++) {
+                chunkHost[i] = null;
+            }
+            chunks = 0;
+        }
+        return status;
+    }
+
+    private int walkPointer(MemorySegment sq, long e, long len) {
         int psdt = NvmeSqe.psdt(sq, e);
         if (psdt == NvmeSqe.PSDT_PRP) {
-            return walkPrp(NvmeSqe.prp1(sq, e), NvmeSqe.prp2(sq, e), dev, devOff, len, mode);
+            return walkPrp(NvmeSqe.prp1(sq, e), NvmeSqe.prp2(sq, e), len);
         }
         if (psdt == NvmeSqe.PSDT_SGL_MPTR_CONTIGUOUS) {
-            return walkSgl(NvmeSqe.sgl1Address(sq, e), NvmeSqe.sgl1Length(sq, e), NvmeSqe.sgl1Identifier(sq, e),
-                    dev, devOff, len, mode);
+            return walkSgl(NvmeSqe.sgl1Address(sq, e), NvmeSqe.sgl1Length(sq, e), NvmeSqe.sgl1Identifier(sq, e), len);
         }
         return NvmeStatus.INVALID_FIELD;
     }
 
-    private int walkPrp(long prp1, long prp2, MemorySegment dev, long devOff, long len, int mode) {
+    private int walkPrp(long prp1, long prp2, long len) {
         if ((prp1 & 3) != 0) {
             return NvmeStatus.PRP_OFFSET_INVALID;
         }
         long first = Math.min(len, PAGE - (prp1 & PAGE_MASK));
-        int status = chunk(prp1, first, dev, devOff, mode);
+        int status = chunk(prp1, first);
         if (status != NvmeStatus.SUCCESS) {
             return status;
         }
-        long done = first;
         long remaining = len - first;
         if (remaining == 0) {
             return NvmeStatus.SUCCESS;
         }
         if (remaining <= PAGE) {
-            return (prp2 & PAGE_MASK) != 0 ? NvmeStatus.PRP_OFFSET_INVALID : chunk(prp2, remaining, dev, devOff + done, mode);
+            return (prp2 & PAGE_MASK) != 0 ? NvmeStatus.PRP_OFFSET_INVALID : chunk(prp2, remaining);
         }
         if ((prp2 & 7) != 0) {
             return NvmeStatus.PRP_OFFSET_INVALID;
@@ -96,11 +154,10 @@ final class DataPointer {
                     break;
                 }
                 long n = Math.min(remaining, PAGE);
-                status = chunk(entry, n, dev, devOff + done, mode);
+                status = chunk(entry, n);
                 if (status != NvmeStatus.SUCCESS) {
                     return status;
                 }
-                done += n;
                 remaining -= n;
             }
             list = next;
@@ -108,13 +165,13 @@ final class DataPointer {
         return NvmeStatus.SUCCESS;
     }
 
-    private int walkSgl(long address, int length, int identifier, MemorySegment dev, long devOff, long len, int mode) {
+    private int walkSgl(long address, int length, int identifier, long len) {
         int type = identifier >>> 4;
         if ((identifier & 0xF) != 0) {
             return NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID;
         }
         if (type == NvmeSqe.SGL_TYPE_DATA_BLOCK) {
-            return Integer.toUnsignedLong(length) != len ? NvmeStatus.DATA_SGL_LENGTH_INVALID : chunk(address, len, dev, devOff, mode);
+            return Integer.toUnsignedLong(length) != len ? NvmeStatus.DATA_SGL_LENGTH_INVALID : chunk(address, len);
         }
         if (type != NvmeSqe.SGL_TYPE_SEGMENT && type != NvmeSqe.SGL_TYPE_LAST_SEGMENT) {
             return NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID;
@@ -153,7 +210,7 @@ final class DataPointer {
                     if (dLength > len - done) {
                         return NvmeStatus.DATA_SGL_LENGTH_INVALID;
                     }
-                    int status = chunk(dAddress, dLength, dev, devOff + done, mode);
+                    int status = chunk(dAddress, dLength);
                     if (status != NvmeStatus.SUCCESS) {
                         return status;
                     }
@@ -182,7 +239,7 @@ final class DataPointer {
         return done != len ? NvmeStatus.DATA_SGL_LENGTH_INVALID : NvmeStatus.SUCCESS;
     }
 
-    private int chunk(long address, long length, MemorySegment dev, long devOff, int mode) {
+    private int chunk(long address, long length) {
         if (length == 0) {
             return NvmeStatus.SUCCESS;
         }
@@ -190,12 +247,13 @@ final class DataPointer {
         if (host == null) {
             return NvmeStatus.DATA_TRANSFER_ERROR;
         }
-        long hostOff = address - host.address();
-        if (mode == TO_HOST) {
-            MemorySegment.copy(dev, devOff, host, hostOff, length);
-        } else if (mode == FROM_HOST) {
-            MemorySegment.copy(host, hostOff, dev, devOff, length);
+        if (chunks == MAX_CHUNKS) {
+            return NvmeStatus.INVALID_NUMBER_OF_SGL_DESCRIPTORS;
         }
+        chunkHost[chunks] = host;
+        chunkHostOffset[chunks] = address - host.address();
+        chunkLength[chunks] = length;
+        chunks++;
         return NvmeStatus.SUCCESS;
     }
 }

@@ -12,6 +12,7 @@ import dev.qpair.nvme.DmaMap;
 import dev.qpair.nvme.NvmeOpcodes;
 import dev.qpair.nvme.NvmeRegs;
 import dev.qpair.nvme.NvmeStatus;
+import dev.qpair.rings.nvme.DoorbellSummary;
 import dev.qpair.rings.nvme.NvmeCqe;
 import dev.qpair.rings.nvme.NvmeQueues;
 import dev.qpair.rings.nvme.NvmeSqe;
@@ -21,11 +22,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 /**
  * The NVMe controller model: a register page (CAP, VS, CC, CSTS, AQA, ASQ, ACQ and the doorbell
  * array), the admin command set, the NVM I/O commands over {@link Namespace}s, and an engine that
- * serves every created submission queue.
+ * serves the created submission queues.
  *
  * <p>The host is untrusted. Every queue base, PRP, PRP list and SGL address goes through the
  * {@link DmaMap}; a malformed command completes with the status the NVMe base specification names;
@@ -36,8 +38,12 @@ import java.util.Arrays;
  * <p>The engine runs in one place at a time: {@link #process()} is called by the busy-polling
  * thread ({@link #start()}) or, in inline mode, by the host thread that rang a doorbell; a call
  * that finds the engine busy leaves it armed for one more pass (rxe's IDLE/BUSY/ARMED). Each pass
- * reads the doorbells of created queues only, so its cost grows with the queues in use, not with
- * the queues the controller could create. Commands complete in order, synchronously, one CQE
+ * visits only the submission queues whose {@link DoorbellSummary} bit is set: a queue stays set
+ * while it has work and is parked after {@value #PARK_AFTER_IDLE_VISITS} empty visits, and the
+ * host driver sets the bit of a parked queue when it rings it. So a pass costs in proportion to the
+ * active queues, not to the created ones; a sweep of every doorbell each {@value #SWEEP_PASSES}
+ * passes (and at each inline call that found no work) finds doorbells written without the
+ * summary and validates every CQ head doorbell. Commands complete in order, synchronously, one CQE
  * each. The datapath allocates nothing.
  */
 public final class NvmeDevice implements AutoCloseable {
@@ -52,6 +58,16 @@ public final class NvmeDevice implements AutoCloseable {
     public static final int MAX_ASYNC_EVENT_REQUESTS = 4;
     /** Commands taken from one SQ per engine pass, for fairness between queues. */
     static final int BURST = 32;
+    /** Visits without a command after which a queue is parked: its summary bit cleared. */
+    public static final int PARK_AFTER_IDLE_VISITS = 1024;
+    /** Passes between sweeps of every doorbell. */
+    public static final int SWEEP_PASSES = 256;
+    /**
+     * Bytes a Write Zeroes or Dataset Management deallocate zeroes per engine pass: a larger one
+     * completes over several passes, its SQ fetching nothing behind it meanwhile (in-order
+     * completion), while the other queues are served between its steps.
+     */
+    public static final long ZERO_BYTES_PER_PASS = 64 * 1024;
 
     private static final int PAGE = NvmeRegs.PAGE_SIZE;
     private static final long PAGE_MASK = PAGE - 1;
@@ -82,8 +98,10 @@ public final class NvmeDevice implements AutoCloseable {
     private final MemorySegment zeroes = arena.allocate(PAGE, PAGE);
     private final SubmissionQueue[] sqs;
     private final CompletionQueue[] cqs;
-    private final int[] active;
-    private int activeCount;
+    private long queueVisits;
+    private int zeroJobs;
+    private SubmissionQueue current;
+    private int currentCid;
 
     private int lastCc;
     private boolean enabled;
@@ -128,7 +146,6 @@ public final class NvmeDevice implements AutoCloseable {
         this.bar = arena.allocate((barSize + PAGE_MASK) & ~PAGE_MASK, PAGE);
         this.sqs = new SubmissionQueue[maxIoQueues + 1];
         this.cqs = new CompletionQueue[maxIoQueues + 1];
-        this.active = new int[maxIoQueues + 1];
         resetState();
         Mmio.writeq(bar, NvmeRegs.CAP, NvmeRegs.cap(MAX_QUEUE_ENTRIES - 1, 2, 0)); // writeq(): register contents before the page is handed out
         Mmio.writel(bar, NvmeRegs.VS, NvmeRegs.VERSION_1_4); // writel(): as above
@@ -222,25 +239,40 @@ public final class NvmeDevice implements AutoCloseable {
             throw new IllegalStateException("the controller thread is already running");
         }
         running = true;
-        thread = Thread.ofPlatform().daemon().name("nvme-controller-" + serial).start(this::poll);
+        thread = Thread.ofPlatform().daemon().name("nvme-controller-" + serial).start(() -> runPoller(() -> running));
     }
 
-    private void poll() {
-        int idle = 0;
-        while (running) {
-            if (process() != 0) {
-                idle = 0;
-            } else if (++idle < 256) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
+    /**
+     * Makes the calling thread the controller's dedicated poller until {@code keepRunning} answers
+     * {@code false}: it takes the engine once (waiting while another thread runs it) and then runs
+     * passes without the per-pass IDLE/BUSY exchange; a {@link #process()} call meanwhile finds the
+     * engine busy and returns at once, its doorbell served by the poller's next pass. The poller
+     * spins while idle and yields after 256 idle passes. Never throws for host input.
+     */
+    public void runPoller(BooleanSupplier keepRunning) {
+        while (!STATE.compareAndSet(this, IDLE, BUSY)) { // test_and_set: take the engine for as long as the poller runs
+            Thread.onSpinWait();
+        }
+        try {
+            int idle = 0;
+            while (keepRunning.getAsBoolean()) {
+                if (guardedStep(false) != 0 || zeroJobs != 0) {
+                    idle = 0;
+                } else if (++idle < 256) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
+        } finally {
+            STATE.setVolatile(this, IDLE); // smp_store_mb(): the poller's stores before the next runner takes the engine
         }
     }
 
     /**
-     * Runs the engine once over every created queue, or, when another thread is running it, arms
-     * it for one more pass and returns. Never throws for host input.
+     * Runs one engine pass over the active queues (with a sweep of every doorbell when the pass
+     * found no work), or, when another thread is running the engine, arms it for one more pass and
+     * returns. Never throws for host input.
      *
      * @return commands completed by this call
      */
@@ -261,7 +293,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
         int work = 0;
         for (;;) {
-            work += guardedStep();
+            work += guardedStep(true);
             if (STATE.compareAndSet(this, BUSY, IDLE)) { // release the engine: this pass's stores before the next runner
                 return work;
             }
@@ -269,9 +301,9 @@ public final class NvmeDevice implements AutoCloseable {
         }
     }
 
-    private int guardedStep() {
+    private int guardedStep(boolean sweepWhenIdle) {
         try {
-            return step();
+            return step(sweepWhenIdle);
         } catch (Throwable t) {
             fatal = true;
             fatalError = t.toString();
@@ -280,7 +312,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
     }
 
-    private int step() {
+    private int step(boolean sweepWhenIdle) {
         int cc = Mmio.readl(bar, NvmeRegs.CC); // readl(): the host's CC write, and its AQA/ASQ/ACQ stores, before we act on them
         if (cc != lastCc) {
             onCcChange(cc);
@@ -290,14 +322,50 @@ public final class NvmeDevice implements AutoCloseable {
             return 0;
         }
         int work = 0;
-        for (int i = 0; i < activeCount; i++) {
-            work += serviceSq(sqs[active[i]]);
+        long top = DoorbellSummary.top(bar);
+        while (top != 0) {
+            int w = Long.numberOfTrailingZeros(top);
+            top &= top - 1;
+            long word = DoorbellSummary.word(bar, w);
+            if (word == 0) {
+                DoorbellSummary.tidy(bar, w);
+            }
+            while (word != 0) {
+                int qid = w << 6 | Long.numberOfTrailingZeros(word);
+                word &= word - 1;
+                work += visit(qid);
+            }
+        }
+        if ((++ticks & (SWEEP_PASSES - 1)) == 0 || (work == 0 && zeroJobs == 0 && sweepWhenIdle)) {
+            work += sweep();
         }
         deliverAsyncEvents();
-        if ((++ticks & 0xFF) == 0) {
-            scanStrayDoorbells();
-        }
         return work;
+    }
+
+    private int visit(int qid) {
+        SubmissionQueue sq = qid <= maxIoQueues ? sqs[qid] : null;
+        if (sq == null) {
+            DoorbellSummary.clear(bar, qid);
+            return 0;
+        }
+        queueVisits++;
+        int n = serviceSq(sq);
+        if (n != 0 || sq.zeroNs != null) {
+            sq.idleVisits = 0;
+        } else if (++sq.idleVisits >= PARK_AFTER_IDLE_VISITS && sqs[qid] == sq) {
+            sq.idleVisits = 0;
+            DoorbellSummary.clear(bar, qid);
+            if (hasNewTail(sq)) { // after clear's full fence: a doorbell rung before the host could see the bit clear
+                DoorbellSummary.set(bar, qid);
+            }
+        }
+        return n;
+    }
+
+    /** Submission queue visits (doorbell reads of created queues, sweeps included) so far. */
+    public long queueVisits() {
+        return queueVisits;
     }
 
     private void onCcChange(int cc) {
@@ -348,6 +416,8 @@ public final class NvmeDevice implements AutoCloseable {
         CompletionQueue cq = new CompletionQueue(0, acqs, cqMem.asSlice(acq - cqMem.address(), (long) acqs * NvmeCqe.SIZE),
                 NvmeQueues.cqHeadDoorbell(0, 0));
         cqs[0] = cq;
+        dma.pin(this, acq, (long) acqs * NvmeCqe.SIZE, "the admin completion queue");
+        dma.pin(this, asq, (long) asqs * NvmeSqe.SIZE, "the admin submission queue");
         addSq(new SubmissionQueue(0, asqs, sqMem.asSlice(asq - sqMem.address(), (long) asqs * NvmeSqe.SIZE), cq,
                 NvmeQueues.sqTailDoorbell(0, 0)));
         enabled = true;
@@ -367,7 +437,9 @@ public final class NvmeDevice implements AutoCloseable {
     private void resetState() {
         Arrays.fill(sqs, null);
         Arrays.fill(cqs, null);
-        activeCount = 0;
+        DoorbellSummary.reset(bar);
+        dma.unpinAll(this);
+        zeroJobs = 0;
         enabled = false;
         shutdown = false;
         fatal = false;
@@ -383,17 +455,28 @@ public final class NvmeDevice implements AutoCloseable {
 
     private void addSq(SubmissionQueue sq) {
         sqs[sq.qid] = sq;
-        active[activeCount++] = sq.qid;
         sq.cq.submissionQueues++;
         Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): a new queue starts with tail 0, ordered by the CQE release
+        DoorbellSummary.set(bar, sq.qid);
+    }
+
+    /** Whether the tail doorbell holds a value the queue has neither taken nor already rejected. */
+    private boolean hasNewTail(SubmissionQueue sq) {
+        int tail = readTail(sq);
+        return tail != sq.tail && tail != sq.rejectedTail;
+    }
+
+    private int readTail(SubmissionQueue sq) {
+        return shadowDoorbells != null && sq.qid != 0
+                ? Barriers.smpLoadAcquireInt(shadowDoorbells, sq.tailDoorbell - NvmeQueues.DOORBELL_BASE) // smp_load_acquire(): pairs with the host's shadow tail store; SQE loads come after it
+                : Mmio.readl(bar, sq.tailDoorbell); // readl(): pairs with the host's writel of SQyTDBL; SQE loads come after it
     }
 
     private int serviceSq(SubmissionQueue sq) {
         boolean shadowed = shadowDoorbells != null && sq.qid != 0;
         long shadowOffset = sq.tailDoorbell - NvmeQueues.DOORBELL_BASE;
-        int tail = shadowed
-                ? Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset) // smp_load_acquire(): pairs with the host's shadow tail store; SQE loads come after it
-                : Mmio.readl(bar, sq.tailDoorbell); // readl(): pairs with the host's writel of SQyTDBL; SQE loads come after it
+        int tail = readTail(sq);
+        refreshCqHead(sq.cq);
         if (tail != sq.tail) {
             if (tail < 0 || tail >= sq.size) {
                 if (tail != sq.rejectedTail) {
@@ -406,10 +489,18 @@ public final class NvmeDevice implements AutoCloseable {
         }
         int n = 0;
         CompletionQueue cq = sq.cq;
-        while (sq.head != sq.tail && n < BURST && !cqFull(cq)) {
+        if (sq.zeroNs != null) {
+            if (!continueZero(sq)) {
+                return 0;
+            }
+            n++;
+        }
+        current = sq;
+        while (sq.zeroNs == null && sq.head != sq.tail && n < BURST && !cqFull(cq)) {
             long e = NvmeSqe.offset(sq.head);
             sq.head = NvmeQueues.next(sq.head, sq.size);
             int cid = NvmeSqe.cid(sq.entries, e);
+            currentCid = cid;
             dw0 = 0;
             errorLba = -1;
             int status;
@@ -444,6 +535,15 @@ public final class NvmeDevice implements AutoCloseable {
         if (!NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
             return false;
         }
+        refreshCqHead(cq);
+        return NvmeQueues.isFull(cq.head, cq.tail, cq.size);
+    }
+
+    /**
+     * Reads CQyHDBL and takes the new head when it lies in the queue and does not pass the tail;
+     * otherwise reports an invalid doorbell value (once per distinct value) and keeps the old head.
+     */
+    private void refreshCqHead(CompletionQueue cq) {
         boolean shadowed = shadowDoorbells != null && cq.qid != 0;
         long shadowOffset = cq.headDoorbell - NvmeQueues.DOORBELL_BASE;
         int head = shadowed
@@ -461,7 +561,6 @@ public final class NvmeDevice implements AutoCloseable {
         if (shadowed && NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
             Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, cq.head); // smp_store_release(): ask for a CQ head doorbell once the host frees a slot
         }
-        return NvmeQueues.isFull(cq.head, cq.tail, cq.size);
     }
 
     private void post(CompletionQueue cq, int status, int result, int sqhd, int sqid, int cid) {
@@ -491,19 +590,40 @@ public final class NvmeDevice implements AutoCloseable {
         }
     }
 
-    private void scanStrayDoorbells() {
+    /**
+     * Reads every doorbell: a write to a queue that does not exist is reported, a created queue
+     * parked with a new tail is visited (and so set active again), and every CQ head doorbell is
+     * validated.
+     */
+    private int sweep() {
+        int work = 0;
         for (int qid = 0; qid <= maxIoQueues; qid++) {
             long sqDb = NvmeQueues.sqTailDoorbell(qid, 0);
             long cqDb = NvmeQueues.cqHeadDoorbell(qid, 0);
-            if (sqs[qid] == null && Mmio.readlRelaxed(bar, sqDb) != 0) { // readl_relaxed(): a value only, nothing is read after it
-                Mmio.writelRelaxed(bar, sqDb, 0); // writel_relaxed(): forget the ignored write
-                invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+            SubmissionQueue sq = sqs[qid];
+            if (sq == null) {
+                if (Mmio.readlRelaxed(bar, sqDb) != 0) { // readl_relaxed(): a value only, nothing is read after it
+                    Mmio.writelRelaxed(bar, sqDb, 0); // writel_relaxed(): forget the ignored write
+                    invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+                }
+            } else if (!DoorbellSummary.isSet(bar, qid)) {
+                queueVisits++;
+                if (hasNewTail(sq)) {
+                    DoorbellSummary.set(bar, qid);
+                    work += visit(qid);
+                }
             }
-            if (cqs[qid] == null && Mmio.readlRelaxed(bar, cqDb) != 0) { // readl_relaxed(): as above
-                Mmio.writelRelaxed(bar, cqDb, 0); // writel_relaxed(): as above
-                invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+            CompletionQueue cq = cqs[qid];
+            if (cq == null) {
+                if (Mmio.readlRelaxed(bar, cqDb) != 0) { // readl_relaxed(): as above
+                    Mmio.writelRelaxed(bar, cqDb, 0); // writel_relaxed(): as above
+                    invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_REGISTER);
+                }
+            } else {
+                refreshCqHead(cq);
             }
         }
+        return work;
     }
 
     // ---- admin command set ----
@@ -556,6 +676,7 @@ public final class NvmeDevice implements AutoCloseable {
         }
         CompletionQueue cq = new CompletionQueue(qid, size, mem.asSlice(prp1 - mem.address(), bytes), NvmeQueues.cqHeadDoorbell(qid, 0));
         cqs[qid] = cq;
+        dma.pin(this, prp1, bytes, "I/O completion queue " + qid);
         ioQueuesCreated = true;
         Mmio.writelRelaxed(bar, cq.headDoorbell, 0); // writel_relaxed(): a new queue starts with head 0, ordered by the CQE release
         return NvmeStatus.SUCCESS;
@@ -589,6 +710,7 @@ public final class NvmeDevice implements AutoCloseable {
             return NvmeStatus.DATA_TRANSFER_ERROR;
         }
         addSq(new SubmissionQueue(qid, size, mem.asSlice(prp1 - mem.address(), bytes), cqs[cqid], NvmeQueues.sqTailDoorbell(qid, 0)));
+        dma.pin(this, prp1, bytes, "I/O submission queue " + qid);
         ioQueuesCreated = true;
         return NvmeStatus.SUCCESS;
     }
@@ -599,13 +721,16 @@ public final class NvmeDevice implements AutoCloseable {
         }
         SubmissionQueue sq = sqs[qid];
         sqs[qid] = null;
-        sq.cq.submissionQueues--;
-        for (int i = 0; i < activeCount; i++) {
-            if (active[i] == qid) {
-                active[i] = active[--activeCount];
-                break;
+        if (sq.zeroNs != null) {
+            sq.zeroNs = null;
+            zeroJobs--;
+            if (!cqFull(sq.cq)) {
+                post(sq.cq, NvmeStatus.ABORTED_SQ_DELETION, 0, sq.head, qid, sq.zeroCid);
             }
         }
+        sq.cq.submissionQueues--;
+        DoorbellSummary.clear(bar, qid);
+        dma.unpin(this, sq.entries.address());
         Mmio.writelRelaxed(bar, sq.tailDoorbell, 0); // writel_relaxed(): forget the deleted queue's tail
         return NvmeStatus.SUCCESS;
     }
@@ -618,6 +743,7 @@ public final class NvmeDevice implements AutoCloseable {
             return NvmeStatus.INVALID_QUEUE_DELETION;
         }
         Mmio.writelRelaxed(bar, cqs[qid].headDoorbell, 0); // writel_relaxed(): forget the deleted queue's head
+        dma.unpin(this, cqs[qid].entries.address());
         cqs[qid] = null;
         return NvmeStatus.SUCCESS;
     }
@@ -658,6 +784,12 @@ public final class NvmeDevice implements AutoCloseable {
                 events.set(JAVA_INT, at, cqs[qid].head);
             }
         }
+        if (shadowDoorbells != null) {
+            dma.unpin(this, shadowDoorbells.address());
+            dma.unpin(this, eventIdx.address());
+        }
+        dma.pin(this, dbs, PAGE, "the shadow doorbell buffer");
+        dma.pin(this, eis, PAGE, "the EventIdx buffer");
         eventIdx = events;
         shadowDoorbells = shadow;
         return NvmeStatus.SUCCESS;
@@ -831,11 +963,12 @@ public final class NvmeDevice implements AutoCloseable {
     // ---- NVM command set ----
 
     private int io(MemorySegment q, long e) {
-        if (NvmeSqe.fuse(q, e) != 0) {
+        long dw0dw1 = NvmeSqe.dw0dw1(q, e);
+        if ((dw0dw1 & 0x300) != 0) {
             return NvmeStatus.INVALID_FIELD;
         }
-        int opcode = NvmeSqe.opcode(q, e);
-        int nsid = NvmeSqe.nsid(q, e);
+        int opcode = (int) dw0dw1 & 0xFF;
+        int nsid = (int) (dw0dw1 >>> 32);
         if (opcode == NvmeOpcodes.NVM_FLUSH && nsid == 0xFFFFFFFF) {
             for (Namespace ns : namespaces) {
                 int status = flush(ns);
@@ -871,8 +1004,9 @@ public final class NvmeDevice implements AutoCloseable {
     }
 
     private int readWrite(MemorySegment q, long e, Namespace ns, boolean write) {
-        long slba = slba(q, e);
-        long nlb = (NvmeSqe.cdw12(q, e) & 0xFFFF) + 1L;
+        long slba = NvmeSqe.cdw10cdw11(q, e);
+        int cdw12 = NvmeSqe.cdw12(q, e);
+        long nlb = (cdw12 & 0xFFFF) + 1L;
         long length = nlb << ns.lbaShift();
         if (length > MAX_TRANSFER_BYTES) {
             return NvmeStatus.INVALID_FIELD;
@@ -895,7 +1029,7 @@ public final class NvmeDevice implements AutoCloseable {
             writeCommands++;
             bytesWritten += length;
         }
-        if (status == NvmeStatus.SUCCESS && (NvmeSqe.cdw12(q, e) & (1 << 30)) != 0) {
+        if (status == NvmeStatus.SUCCESS && (cdw12 & (1 << 30)) != 0) {
             try {
                 ns.flush(offset, length);
             } catch (RuntimeException ex) {
@@ -912,8 +1046,10 @@ public final class NvmeDevice implements AutoCloseable {
             errorLba = slba;
             return NvmeStatus.LBA_OUT_OF_RANGE;
         }
-        zero(ns, slba, nlb);
-        return NvmeStatus.SUCCESS;
+        SubmissionQueue sq = current;
+        sq.zeroRanges[0] = slba << ns.lbaShift();
+        sq.zeroRanges[1] = nlb << ns.lbaShift();
+        return startZero(sq, ns, 1);
     }
 
     private int datasetManagement(MemorySegment q, long e, Namespace ns) {
@@ -931,22 +1067,85 @@ public final class NvmeDevice implements AutoCloseable {
                 return NvmeStatus.LBA_OUT_OF_RANGE;
             }
         }
+        SubmissionQueue sq = current;
+        int count = 0;
         for (int i = 0; i < ranges; i++) {
             long nlb = Integer.toUnsignedLong(scratch.get(JAVA_INT, i * 16L + 4));
             if (nlb != 0) {
-                zero(ns, scratch.get(JAVA_LONG, i * 16L + 8), nlb);
+                sq.zeroRanges[2 * count] = scratch.get(JAVA_LONG, i * 16L + 8) << ns.lbaShift();
+                sq.zeroRanges[2 * count + 1] = nlb << ns.lbaShift();
+                count++;
             }
         }
-        return NvmeStatus.SUCCESS;
+        return count == 0 ? NvmeStatus.SUCCESS : startZero(sq, ns, count);
     }
 
-    private void zero(Namespace ns, long slba, long nlb) {
-        long at = slba << ns.lbaShift();
-        long end = at + (nlb << ns.lbaShift());
-        while (at < end) {
-            long n = Math.min(PAGE, end - at);
-            MemorySegment.copy(zeroes, 0, ns.data(), at, n);
-            at += n;
+    /**
+     * Starts zeroing {@code ranges} (byte offset, byte length) pairs of {@code sq.zeroRanges}:
+     * completes at once when they fit in one pass's budget, else defers the command's CQE to the
+     * pass that finishes it.
+     */
+    private int startZero(SubmissionQueue sq, Namespace ns, int ranges) {
+        sq.zeroNs = ns;
+        sq.zeroCid = currentCid;
+        sq.zeroRange = 0;
+        sq.zeroRangeCount = ranges;
+        sq.zeroStatus = -1;
+        int status = zeroStep(sq);
+        if (status >= 0) {
+            sq.zeroNs = null;
+            return status;
+        }
+        zeroJobs++;
+        return DEFERRED;
+    }
+
+    /**
+     * One pass of a deferred zeroing: up to the budget, and its CQE when it is done and the CQ has
+     * a slot. Returns whether the SQ may fetch again.
+     */
+    private boolean continueZero(SubmissionQueue sq) {
+        if (sq.zeroStatus < 0) {
+            sq.zeroStatus = zeroStep(sq);
+        }
+        if (sq.zeroStatus < 0 || cqFull(sq.cq)) {
+            return false;
+        }
+        if (sq.zeroStatus != NvmeStatus.SUCCESS) {
+            errorLog.record(sq.qid, sq.zeroCid, sq.zeroStatus << 1 | sq.cq.phase, 0, -1);
+        }
+        post(sq.cq, sq.zeroStatus, 0, sq.head, sq.qid, sq.zeroCid);
+        sq.zeroNs = null;
+        zeroJobs--;
+        return true;
+    }
+
+    /** Zeroes up to {@link #ZERO_BYTES_PER_PASS}; returns the status when done, -1 when not. */
+    private int zeroStep(SubmissionQueue sq) {
+        long budget = ZERO_BYTES_PER_PASS;
+        MemorySegment data = sq.zeroNs.data();
+        try {
+            while (sq.zeroRange < sq.zeroRangeCount) {
+                int r = 2 * sq.zeroRange;
+                long at = sq.zeroRanges[r];
+                long left = sq.zeroRanges[r + 1];
+                while (left > 0) {
+                    if (budget == 0) {
+                        sq.zeroRanges[r] = at;
+                        sq.zeroRanges[r + 1] = left;
+                        return -1;
+                    }
+                    long n = Math.min(Math.min(PAGE, left), budget);
+                    MemorySegment.copy(zeroes, 0, data, at, n);
+                    at += n;
+                    left -= n;
+                    budget -= n;
+                }
+                sq.zeroRange++;
+            }
+            return NvmeStatus.SUCCESS;
+        } catch (RuntimeException ex) {
+            return NvmeStatus.INTERNAL_ERROR;
         }
     }
 
@@ -979,6 +1178,7 @@ public final class NvmeDevice implements AutoCloseable {
                 throw new IllegalStateException("the controller thread did not stop within 5 s");
             }
         }
+        dma.unpinAll(this);
         if (cmb != null) {
             dma.unmap(cmb);
         }

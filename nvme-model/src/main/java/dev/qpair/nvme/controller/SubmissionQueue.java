@@ -13,6 +13,15 @@ final class SubmissionQueue {
     int head;
     int tail;
     int rejectedTail = -1;
+    int idleVisits;
+    /** The namespace of the Write Zeroes or deallocate in progress, or {@code null}. */
+    Namespace zeroNs;
+    int zeroCid;
+    int zeroStatus;
+    int zeroRange;
+    int zeroRangeCount;
+    /** (byte offset, byte length) pairs still to zero: up to 256 DSM ranges. */
+    final long[] zeroRanges = new long[512];
 
     SubmissionQueue(int qid, int size, MemorySegment entries, CompletionQueue cq, long tailDoorbell) {
         this.qid = qid;

@@ -153,6 +153,27 @@ public final class NvmeSqe {
         }
     }
 
+    /** CDW0-CDW1 in one 8-byte load: opcode in bits 7:0, FUSE/PSDT 15:8, CID 31:16, NSID 63:32. */
+    public static long dw0dw1(MemorySegment q, long e) { return q.get(JAVA_LONG, e); }
+    /** CDW10-CDW11 in one 8-byte load (for Read/Write: the SLBA). */
+    public static long cdw10cdw11(MemorySegment q, long e) { return q.get(JAVA_LONG, e + 40); }
+
+    /**
+     * Writes a whole entry in eight 8-byte stores: opcode, CID, NSID, PRP1, PRP2 and CDW10-13 as
+     * given; FUSE, PSDT, CDW2-3, MPTR and CDW14-15 zero.
+     */
+    public static void write(MemorySegment q, long e, int opcode, int cid, int nsid, long prp1, long prp2, int cdw10,
+            int cdw11, int cdw12, int cdw13) {
+        q.set(JAVA_LONG, e, (opcode & 0xFFL) | (cid & 0xFFFFL) << 16 | (long) nsid << 32);
+        q.set(JAVA_LONG, e + 8, 0L);
+        q.set(JAVA_LONG, e + 16, 0L);
+        q.set(JAVA_LONG, e + 24, prp1);
+        q.set(JAVA_LONG, e + 32, prp2);
+        q.set(JAVA_LONG, e + 40, Integer.toUnsignedLong(cdw10) | (long) cdw11 << 32);
+        q.set(JAVA_LONG, e + 48, Integer.toUnsignedLong(cdw12) | (long) cdw13 << 32);
+        q.set(JAVA_LONG, e + 56, 0L);
+    }
+
     /** SGL descriptor in a segment list: address. */
     public static long sglAddress(MemorySegment list, long d) { return (long) SGL_ADDRESS.get(list, d); }
     /** SGL descriptor in a segment list: length. */

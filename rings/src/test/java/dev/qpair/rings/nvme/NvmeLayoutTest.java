@@ -34,6 +34,30 @@ class NvmeLayoutTest {
     }
 
     @Test
+    void writeFillsEveryFieldAndZeroesTheRest() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment q = arena.allocate(128, 64);
+            q.fill((byte) 0x5A);
+            NvmeSqe.write(q, 64, 0x02, 0xBEEF, -2, 0x1122334455667788L, -7L, 0x80000001, -1, 0x4000_0007, 0x1234);
+            assertEquals(0x02, NvmeSqe.opcode(q, 64));
+            assertEquals(0, NvmeSqe.flags(q, 64));
+            assertEquals(0xBEEF, NvmeSqe.cid(q, 64));
+            assertEquals(-2, NvmeSqe.nsid(q, 64));
+            assertEquals(0L, q.get(JAVA_LONG, 64 + 8));
+            assertEquals(0L, NvmeSqe.mptr(q, 64));
+            assertEquals(0x1122334455667788L, NvmeSqe.prp1(q, 64));
+            assertEquals(-7L, NvmeSqe.prp2(q, 64));
+            assertEquals(0x80000001, NvmeSqe.cdw10(q, 64));
+            assertEquals(-1, NvmeSqe.cdw11(q, 64));
+            assertEquals(0x4000_0007, NvmeSqe.cdw12(q, 64));
+            assertEquals(0x1234, NvmeSqe.cdw13(q, 64));
+            assertEquals(0, NvmeSqe.cdw14(q, 64));
+            assertEquals(0, NvmeSqe.cdw15(q, 64));
+            assertEquals((byte) 0x5A, q.get(JAVA_BYTE, 63), "the previous entry is untouched");
+        }
+    }
+
+    @Test
     void cqeFieldsSitAtTheSpecOffsets() {
         assertEquals(16, NvmeCqe.LAYOUT.byteSize());
         assertEquals(8, NvmeCqe.LAYOUT.byteOffset(groupElement("sqhd")));
