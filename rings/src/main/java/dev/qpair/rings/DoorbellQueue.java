@@ -198,6 +198,16 @@ public final class DoorbellQueue {
         return slot;
     }
 
+    /**
+     * Device, while the next slot is not published: loads the first word of its other line (the
+     * WQE copy's first 64 bytes), so that this line is fetched while the host fills the slot, not
+     * after the device has seen {@code seq}. Returns the word, to be compared with something so
+     * that the load is kept; it means nothing.
+     */
+    public long touchNext() {
+        return slots.get(java.lang.foreign.ValueLayout.JAVA_LONG, slotOffset(control.get(JAVA_INT, CONSUMER)));
+    }
+
     /** The position {@link #pollAcquire()} looks at. */
     public int consumerPosition() {
         return control.get(JAVA_INT, CONSUMER);

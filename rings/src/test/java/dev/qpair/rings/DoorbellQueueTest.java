@@ -167,6 +167,17 @@ class DoorbellQueueTest {
     }
 
     @Test
+    void touchNextReadsTheNextSlotsFirstWordWithoutConsumingIt() {
+        DoorbellQueue q = DoorbellQueue.allocate(arena, 2);
+        q.slots().set(JAVA_LONG, 128, 0x1234_5678_9abcL);
+        q.publish(q.claim(), 1, 1, 0);
+        q.releaseSlot();
+        assertEquals(0x1234_5678_9abcL, q.touchNext(), "position 1 is slot 1");
+        assertEquals(1, q.consumerPosition());
+        assertEquals(DoorbellQueue.EMPTY, q.pollAcquire());
+    }
+
+    @Test
     void badArgumentsNameTheLimit() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DoorbellQueue.allocate(arena, 3));
         assertTrue(e.getMessage().contains("doorbell queue capacity"), e.getMessage());
