@@ -31,6 +31,27 @@ class AllocationTest {
     }
 
     @Test
+    void theMeterSeesOneAllocationPerThousandOperations() throws Throwable {
+        long bytes = bytesAllocatedBy(10_000, i -> {
+            if (i % 1_000 == 0) {
+                escape = new long[8];
+            }
+        });
+        assertTrue(bytes >= 10 * 64, "ten 64-byte arrays in every window, measured " + bytes + " bytes");
+    }
+
+    @Test
+    void theMeterIgnoresAOneTimeAllocationInOneWindow() throws Throwable {
+        long[] calls = {0};
+        long bytes = bytesAllocatedBy(10_000, i -> {
+            if (++calls[0] == 15_000) {
+                escape = new long[8];
+            }
+        });
+        assertEquals(0, bytes, "the call 15,000 allocates once, in the first measured window only");
+    }
+
+    @Test
     void fencesAllocateNothing() throws Throwable {
         assertEquals(0, bytesAllocatedBy(CALLS, i -> {
             Barriers.mb();
