@@ -368,11 +368,8 @@ final class Engine {
         if (s != QpState.RTS) {
             return;
         }
-        if (qp.rnrWaiting) {
-            if (!qp.rnrKicked && System.nanoTime() - qp.rnrDeadline < 0) {
-                return;
-            }
-            qp.rnrKicked = false;
+        if (qp.rnrWaiting && rnrHolds(qp)) {
+            return;
         }
         int copyIndex = qp.deviceSq;
         if (copy == null && producer == Integer.MIN_VALUE) {
@@ -392,7 +389,7 @@ final class Engine {
             int byteLen = 0;
             if (avail < 0 || blocks == 0 || blocks > SendWqe.MAX_BASIC_BLOCKS || blocks > avail) {
                 status = WcStatus.LOC_QP_OP_ERR;
-                blocks = avail <= 0 ? 1 : Math.max(1, Math.min(blocks, avail));
+                blocks = malformedSpan(avail, blocks);
             } else {
                 long r = execute(qp, wqe, ds);
                 if (r == RNR) {
@@ -414,6 +411,25 @@ final class Engine {
         if (qp.state == QpState.ERR) {
             flushSend(qp);
         }
+    }
+
+    /*
+     * pass() stays under HotSpot's FreqInlineSize (325 bytecodes) so that it inlines into the
+     * task loop; its cold branches live in the two methods below.
+     */
+
+    /** An RNR wait not yet due and not kicked by a postRecv holds the pass; a due or kicked one ends. */
+    private static boolean rnrHolds(QueuePair qp) {
+        if (!qp.rnrKicked && System.nanoTime() - qp.rnrDeadline < 0) {
+            return true;
+        }
+        qp.rnrKicked = false;
+        return false;
+    }
+
+    /** The slots a malformed WQE (bad ds, or past the producer index) consumes: at least one, at most what was posted. */
+    private static int malformedSpan(int avail, int blocks) {
+        return avail <= 0 ? 1 : Math.max(1, Math.min(blocks, avail));
     }
 
     private void completeSend(QueuePair qp, SendWqe wqe, int index, int status, int byteLen) {
