@@ -94,7 +94,9 @@ final class Sgl {
     }
 
     /**
-     * Looks every element up without copying.
+     * Looks every element up without copying. A one-element list keeps its lookup for the copy
+     * that follows (the same key, address, length and access would be looked up again); a longer
+     * one rewinds and looks each element up again as the copy reaches it.
      *
      * @return the total length, or {@code -1 - status} for the first refused element's {@link AccessStatus}
      */
@@ -114,7 +116,11 @@ final class Sgl {
             }
             total += len;
         }
-        rewind();
+        if (count == 1) {
+            element = 1;
+        } else {
+            rewind();
+        }
         return total;
     }
 
