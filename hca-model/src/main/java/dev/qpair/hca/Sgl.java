@@ -87,9 +87,6 @@ final class Sgl {
         element = 0;
         rem = 0;
         refusal = AccessStatus.OK;
-        while (t.next()) {
-            // drains the last lookup's pieces: the cursor restarts at the first element
-        }
         return this;
     }
 
@@ -164,7 +161,7 @@ final class Sgl {
             return false;
         }
         for (;;) {
-            if (t.next()) {
+            if (element > 0 && t.next()) { // before the first element's lookup, t still holds the previous use's pieces
                 seg = t.segment();
                 off = t.offset();
                 rem = t.length();
