@@ -171,10 +171,13 @@ public final class SendWqe {
 
     /** Byte offset, inside a WQE of {@code opcode}, of its first data segment or its inline segment. */
     public static int payloadOffset(int opcode) {
-        return (int) CTRL_SEGMENT.byteSize()
-                + (WrOpcode.hasRemoteAddress(opcode) ? (int) REMOTE_ADDRESS_SEGMENT.byteSize() : 0)
-                + (WrOpcode.hasAtomic(opcode) ? (int) ATOMIC_SEGMENT.byteSize() : 0);
+        return CTRL_BYTES + (WrOpcode.hasRemoteAddress(opcode) ? RADDR_BYTES : 0) + (WrOpcode.hasAtomic(opcode) ? ATOMIC_BYTES : 0);
     }
+
+    /** The segments' sizes as int constants: keeps {@link #payloadOffset} within HotSpot's MaxInlineSize, so every call site inlines it. */
+    private static final int CTRL_BYTES = (int) CTRL_SEGMENT.byteSize();
+    private static final int RADDR_BYTES = (int) REMOTE_ADDRESS_SEGMENT.byteSize();
+    private static final int ATOMIC_BYTES = (int) ATOMIC_SEGMENT.byteSize();
 
     /** The most data segments a WQE of {@code opcode} can carry. */
     public static int maxSges(int opcode) {
