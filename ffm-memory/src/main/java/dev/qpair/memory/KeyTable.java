@@ -143,21 +143,36 @@ public final class KeyTable {
         if (atomic && (length != Long.BYTES || (addr & (Long.BYTES - 1)) != 0)) {
             return result.refuse(AccessStatus.MISALIGNED_ATOMIC);
         }
-        int firstPiece = 0;
-        if (m.type == MrType.INDIRECT) {
-            firstPiece = m.pieceAt(offset);
-            long end = offset + length;
-            for (int i = firstPiece; i < m.pieceStarts.length && m.pieceStarts[i] < end; i++) {
-                if (SLOTS.getAcquire(slots, m.pieceSlots[i]) != m.pieceSources[i]) { // rcu_dereference(): the element's current mapping before the copy that relies on it
-                    return result.refuse(AccessStatus.ELEMENT_INVALIDATED);
-                }
-            }
+        if (grantPieces(m, offset, length, result) != AccessStatus.OK) {
+            return AccessStatus.ELEMENT_INVALIDATED;
         }
-        result.grant(m, offset, length, firstPiece);
         if (atomic && !result.firstPieceAligned(Long.BYTES)) {
             return result.refuse(AccessStatus.MISALIGNED_ATOMIC);
         }
         return AccessStatus.OK;
+    }
+
+    /** Grants {@code length} bytes at {@code offset} of {@code m}, unless a spanned element of an indirect region changed. */
+    private int grantPieces(Mapping m, long offset, long length, Translation result) {
+        int firstPiece = 0;
+        if (m.type == MrType.INDIRECT) {
+            firstPiece = m.pieceAt(offset);
+            if (!elementsCurrent(m, firstPiece, offset + length)) {
+                return result.refuse(AccessStatus.ELEMENT_INVALIDATED);
+            }
+        }
+        result.grant(m, offset, length, firstPiece);
+        return AccessStatus.OK;
+    }
+
+    /** Whether every element of indirect region {@code m} from piece {@code first} up to byte {@code end} still maps what it did at registration. */
+    private boolean elementsCurrent(Mapping m, int first, long end) {
+        for (int i = first; i < m.pieceStarts.length && m.pieceStarts[i] < end; i++) {
+            if (SLOTS.getAcquire(slots, m.pieceSlots[i]) != m.pieceSources[i]) { // rcu_dereference(): the element's current mapping before the copy that relies on it
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

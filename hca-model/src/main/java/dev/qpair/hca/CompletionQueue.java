@@ -56,6 +56,8 @@ public final class CompletionQueue {
     private static final int IDLE = 0;
     private static final int POSITIONED = 1;
     private static final int PAST = 2;
+    /** 128 bytes of longs: the poll cursor's padding on each side. */
+    private static final int POLLED_OFFSET = 16;
 
     private final Device device;
     private final int cqn;
@@ -67,6 +69,12 @@ public final class CompletionQueue {
     private volatile boolean overflowed; // smp_store_release/smp_load_acquire: producers after the overflow drop their CQEs
     volatile boolean overflowHandled; // read and written under the device's monitor; volatile for isOverflowed-style diagnostics
     private long dropped;
+    /**
+     * The poller's: at {@link #POLLED_OFFSET}, the offset of the CQE the last successful startPoll/nextPoll
+     * positioned on, which the accessors read; a line pair of padding each side keeps the poller's store
+     * off the lines of the fields the device reads (this object's, the CQ ring's).
+     */
+    private final long[] pollCursor = new long[2 * POLLED_OFFSET + 1];
 
     CompletionQueue(Device device, int cqn, Arena arena, int capacity, int cqeSize) {
         this.device = device;
@@ -122,6 +130,7 @@ public final class CompletionQueue {
             return false;
         }
         consumer.pollState(POSITIONED);
+        pollCursor[POLLED_OFFSET] = offset;
         onPolled(offset);
         return true;
     }
@@ -138,6 +147,7 @@ public final class CompletionQueue {
             return false;
         }
         consumer.pollState(POSITIONED);
+        pollCursor[POLLED_OFFSET] = offset;
         onPolled(offset);
         return true;
     }
@@ -179,7 +189,7 @@ public final class CompletionQueue {
     }
 
     private long current() {
-        return consumer.currentOffset();
+        return pollCursor[POLLED_OFFSET];
     }
 
     /** {@code wr_id} of the current completion. */

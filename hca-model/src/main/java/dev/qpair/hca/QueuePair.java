@@ -532,8 +532,7 @@ public final class QueuePair extends QpEnginePad {
         curNumSge = 0;
         curBfBytes = ds * SendWqe.OCTOWORD_SIZE;
         wqeOpen = true;
-        hostWqe.at(curStart).opcode(opcode).flags(flags).wqeIndex(curStart).qpn(qpn).immData(immData)
-                .wrId(nextWrId).invalidateRkey(0).ds(ds);
+        hostWqe.at(curStart).control(opcode, flags, curStart, qpn, ds, immData, nextWrId, 0);
         return this;
     }
 

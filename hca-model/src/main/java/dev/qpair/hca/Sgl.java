@@ -87,14 +87,13 @@ final class Sgl {
         element = 0;
         rem = 0;
         refusal = AccessStatus.OK;
-        while (t.next()) {
-            // drains the last lookup's pieces: the cursor restarts at the first element
-        }
         return this;
     }
 
     /**
-     * Looks every element up without copying.
+     * Looks every element up without copying. A one-element list keeps its lookup for the copy
+     * that follows (the same key, address, length and access would be looked up again); a longer
+     * one rewinds and looks each element up again as the copy reaches it.
      *
      * @return the total length, or {@code -1 - status} for the first refused element's {@link AccessStatus}
      */
@@ -114,7 +113,11 @@ final class Sgl {
             }
             total += len;
         }
-        rewind();
+        if (count == 1) {
+            element = 1;
+        } else {
+            rewind();
+        }
         return total;
     }
 
@@ -158,7 +161,7 @@ final class Sgl {
             return false;
         }
         for (;;) {
-            if (t.next()) {
+            if (element > 0 && t.next()) { // before the first element's lookup, t still holds the previous use's pieces
                 seg = t.segment();
                 off = t.offset();
                 rem = t.length();

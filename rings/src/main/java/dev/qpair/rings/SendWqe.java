@@ -11,6 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * A send WQE and the flyweight that reads and writes one in place on a send ring.
@@ -111,6 +112,8 @@ public final class SendWqe {
     private static final VarHandle SWAP_ADD = handle(ATOMIC_SEGMENT, "swap_add");
     private static final VarHandle COMPARE = handle(ATOMIC_SEGMENT, "compare");
     private static final VarHandle INLINE_BYTE_COUNT = handle(INLINE_HEADER, "byte_count");
+    private static final VarHandle CTRL_WORD = JAVA_LONG.varHandle().withInvokeExactBehavior();
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final MemorySegment ring;
     private final long ringMask;
@@ -168,10 +171,13 @@ public final class SendWqe {
 
     /** Byte offset, inside a WQE of {@code opcode}, of its first data segment or its inline segment. */
     public static int payloadOffset(int opcode) {
-        return (int) CTRL_SEGMENT.byteSize()
-                + (WrOpcode.hasRemoteAddress(opcode) ? (int) REMOTE_ADDRESS_SEGMENT.byteSize() : 0)
-                + (WrOpcode.hasAtomic(opcode) ? (int) ATOMIC_SEGMENT.byteSize() : 0);
+        return CTRL_BYTES + (WrOpcode.hasRemoteAddress(opcode) ? RADDR_BYTES : 0) + (WrOpcode.hasAtomic(opcode) ? ATOMIC_BYTES : 0);
     }
+
+    /** The segments' sizes as int constants: keeps {@link #payloadOffset} within HotSpot's MaxInlineSize, so every call site inlines it. */
+    private static final int CTRL_BYTES = (int) CTRL_SEGMENT.byteSize();
+    private static final int RADDR_BYTES = (int) REMOTE_ADDRESS_SEGMENT.byteSize();
+    private static final int ATOMIC_BYTES = (int) ATOMIC_SEGMENT.byteSize();
 
     /** The most data segments a WQE of {@code opcode} can carry. */
     public static int maxSges(int opcode) {
@@ -315,6 +321,21 @@ public final class SendWqe {
     public SendWqe invalidateRkey(int rkey) {
         INVALIDATE_RKEY.set(ring, base, rkey);
         return this;
+    }
+
+    /**
+     * Writes the whole control segment (its padding zeroed): on a little-endian host as four 8-byte
+     * stores rather than eight field stores, the same bytes either way.
+     */
+    public SendWqe control(int opcode, int flags, int wqeIndex, int qpn, int ds, int immData, long wrId, int invalidateRkey) {
+        if (LITTLE_ENDIAN) {
+            CTRL_WORD.set(ring, base, (opcode & 0xffL) | (flags & 0xffL) << 8 | (wqeIndex & 0xffffL) << 16 | (long) qpn << 32);
+            CTRL_WORD.set(ring, base + 8, (ds & 0xffL) | (long) immData << 32);
+            CTRL_WORD.set(ring, base + 16, wrId);
+            CTRL_WORD.set(ring, base + 24, invalidateRkey & 0xffff_ffffL);
+            return this;
+        }
+        return opcode(opcode).flags(flags).wqeIndex(wqeIndex).qpn(qpn).ds(ds).immData(immData).wrId(wrId).invalidateRkey(invalidateRkey);
     }
 
     // ---- remote-address and atomic segments ----

@@ -45,6 +45,23 @@ class SendWqeTest {
     }
 
     @Test
+    void controlWritesTheSameBytesAsTheFieldStoresAndZeroesThePadding() {
+        MemorySegment other = arena.allocate(8 * 64, 4096);
+        ring.fill((byte) 0x5a);
+        other.fill((byte) 0x5a);
+        new SendWqe(other).at(3).opcode(0x81).flags(0xff).wqeIndex(0x8003).qpn(0xfedcba98).ds(0xfd).immData(0x8000_0001)
+                .wrId(-2L).invalidateRkey(0x9000_0002);
+        other.asSlice(3 * 64 + 9, 3).fill((byte) 0);
+        other.asSlice(3 * 64 + 28, 4).fill((byte) 0);
+        wqe.at(3).control(0x81, 0xff, 0x8003, 0xfedcba98, 0xfd, 0x8000_0001, -2L, 0x9000_0002);
+        assertEquals(-1L, ring.mismatch(other));
+        assertEquals(0x81, wqe.opcode());
+        assertEquals(0x8003, wqe.wqeIndex());
+        assertEquals(0xfedcba98, wqe.qpn());
+        assertEquals(0x8000_0001, wqe.immData());
+    }
+
+    @Test
     void opcodeAndFlagsAreUnsignedBytes() {
         wqe.at(0).opcode(WrOpcode.NOP).flags(0xff);
         assertEquals(0xff, wqe.opcode());
