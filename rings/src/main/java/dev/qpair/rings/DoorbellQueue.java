@@ -205,7 +205,7 @@ public final class DoorbellQueue {
      * that the load is kept; it means nothing.
      */
     public long touchNext() {
-        return slots.get(java.lang.foreign.ValueLayout.JAVA_LONG, slotOffset(control.get(JAVA_INT, CONSUMER)));
+        return Barriers.readOnceLong(slots, slotOffset(control.get(JAVA_INT, CONSUMER))); // READ_ONCE() as prefetch(): a racy load the JIT must issue, ordering nothing
     }
 
     /** The position {@link #pollAcquire()} looks at. */
