@@ -38,7 +38,7 @@ final class Responder extends ResponderPadTail {
     /** Takes the responder (reentrant: a responder error flushes the same QP's receives under it). */
     void lock() {
         Thread me = Thread.currentThread();
-        if ((Thread) OWNER.getOpaque(this) == me) {
+        if ((Thread) OWNER.getOpaque(this) == me) { // READ_ONCE(): only the owner itself can see its own thread here; orders nothing
             holds++;
             return;
         }
