@@ -54,6 +54,15 @@ public interface Benchmark extends AutoCloseable {
      */
     long operation(long i);
 
+    /**
+     * Called once, between the warm-up and the measured operations: {@code firstOp} is the number
+     * of the first measured operation. The warm-up runs at least the asked samples and then until
+     * the JIT is quiet (see {@link Runner}), so only the harness knows where it ended; a benchmark
+     * that keeps its own figures (nvme-perf's I/O latencies) starts them here.
+     */
+    default void measuredFrom(long firstOp) {
+    }
+
     /** Errors seen by {@link #operation} so far (a wrong payload coming back); 0 when correct. */
     long errors();
 

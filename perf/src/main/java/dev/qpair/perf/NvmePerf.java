@@ -43,7 +43,7 @@ public final class NvmePerf implements Benchmark {
     private static final long DRAIN_NANOS = 5_000_000_000L;
 
     private final NvmePerfConfig config;
-    private final long recordFromOp;
+    private long recordFromOp;
     private final Histogram latency = Sampler.newHistogram();
     private final NvmeCallback onCompletion = this::complete;
     private final int readPercent;
@@ -71,7 +71,8 @@ public final class NvmePerf implements Benchmark {
 
     /**
      * @param warmupSamples the harness's warm-up samples; I/O latencies recorded before the
-     *     measured operations begin are discarded
+     *     measured operations begin are discarded (from where {@link #measuredFrom} says they
+     *     begin, when the harness calls it)
      */
     public NvmePerf(NvmePerfConfig config, long warmupSamples) {
         this.config = config;
@@ -192,6 +193,11 @@ public final class NvmePerf implements Benchmark {
         reads = 0;
         writes = 0;
         latency.reset();
+    }
+
+    @Override
+    public void measuredFrom(long firstOp) {
+        recordFromOp = firstOp;
     }
 
     @Override

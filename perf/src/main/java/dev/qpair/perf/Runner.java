@@ -1,6 +1,7 @@
 package dev.qpair.perf;
 
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import org.HdrHistogram.Histogram;
 
@@ -8,12 +9,25 @@ import org.HdrHistogram.Histogram;
  * Runs one benchmark on the calling thread: warm-up into a scratch histogram, then the measured
  * samples in chunks, metering the bytes this thread allocates around each chunk's loop only and
  * printing progress between chunks on long runs.
+ *
+ * <p>The warm-up runs the asked samples, then goes on in windows of {@value #SETTLE_WINDOW_MS} ms
+ * until the JIT has finished no compilation in {@value #QUIET_WINDOWS} windows in a row (the
+ * compilers' total time, {@link CompilationMXBean}, is unchanged), for at most
+ * {@value #SETTLE_CAP_MS} ms more. A count alone is not enough: on two cores a busy-polling device
+ * thread's hot path reached C2 only after 50,000 write-lat samples had ended, so part of the row
+ * measured C1's profiling code. A warm-up of 0 samples asks for none and gets none.
  */
 public final class Runner {
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final long CHUNK = 1 << 16;
+    static final int SETTLE_WINDOW_MS = 50;
+    static final int QUIET_WINDOWS = 2;
+    static final int SETTLE_CAP_MS = 3000;
+    /** Samples between clock checks while the warm-up waits for the JIT. */
+    private static final long SETTLE_CHUNK = 1 << 10;
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private static final long PROGRESS_EVERY_NS = 2_000_000_000L;
 
     private final Sampler sampler = new Sampler();
@@ -47,10 +61,48 @@ public final class Runner {
                                long timeLimitNanos) {
         Histogram scratch = Sampler.newHistogram();
         long op = run(benchmark, scratch, warmupSamples, 0, intervalNs, null, 0, 0);
+        long warmedOp = op;
+        boolean settled = true;
+        if (warmupSamples > 0) {
+            long[] opAndSettled = {op, 0};
+            settle(benchmark, scratch, intervalNs, opAndSettled);
+            op = opAndSettled[0];
+            settled = opAndSettled[1] != 0;
+        }
+        long perSample = intervalNs == 0 ? benchmark.opsPerSample() : 1;
+        benchmark.measuredFrom(op);
         Histogram histogram = Sampler.newHistogram();
         long[] allocatedAndElapsed = new long[2];
         long end = run(benchmark, histogram, samples, op, intervalNs, allocatedAndElapsed, samples, timeLimitNanos);
-        return new Measurement(histogram, end - op, allocatedAndElapsed[1], allocatedAndElapsed[0]);
+        return new Measurement(histogram, end - op, allocatedAndElapsed[1], allocatedAndElapsed[0],
+                (op - warmedOp) / perSample, settled);
+    }
+
+    /**
+     * Warms up on, window by window, until the JIT has been quiet for {@value #QUIET_WINDOWS}
+     * windows or the cap has passed. {@code opAndSettled}: the next operation number, in and out;
+     * then 1 when the JIT went quiet (or reports no compilation time), 0 when the cap ended it.
+     */
+    private void settle(Benchmark benchmark, Histogram scratch, long intervalNs, long[] opAndSettled) {
+        if (JIT == null || !JIT.isCompilationTimeMonitoringSupported()) {
+            opAndSettled[1] = 1;
+            return;
+        }
+        long op = opAndSettled[0];
+        long start = System.nanoTime();
+        long compiled = JIT.getTotalCompilationTime();
+        int quiet = 0;
+        while (quiet < QUIET_WINDOWS && System.nanoTime() - start < SETTLE_CAP_MS * 1_000_000L) {
+            long windowEnd = System.nanoTime() + SETTLE_WINDOW_MS * 1_000_000L;
+            do {
+                op = run(benchmark, scratch, SETTLE_CHUNK, op, intervalNs, null, 0, 0);
+            } while (System.nanoTime() - windowEnd < 0);
+            long now = JIT.getTotalCompilationTime();
+            quiet = now == compiled ? quiet + 1 : 0;
+            compiled = now;
+        }
+        opAndSettled[0] = op;
+        opAndSettled[1] = quiet >= QUIET_WINDOWS ? 1 : 0;
     }
 
     private long run(Benchmark benchmark, Histogram histogram, long samples, long firstOp, long intervalNs,

@@ -105,7 +105,7 @@ public final class Suite {
             Bracket bracket = new Bracket(before, after);
             boolean stable = bracket.stable(Bracket.TOLERANCE);
             Result result = new Result(benchmark.name(), benchmark.kind(), benchmark.peer(), benchmark.sizeBytes(),
-                    params(benchmark, errors, attempt), measurement, bracket, stable, attempt);
+                    params(benchmark, errors, attempt, measurement), measurement, bracket, stable, attempt);
             if (best == null || bracket.spread() < best.bracket().spread()) {
                 best = result;
             }
@@ -120,7 +120,7 @@ public final class Suite {
         return best;
     }
 
-    private Params params(Benchmark benchmark, long errors, int attempt) {
+    private Params params(Benchmark benchmark, long errors, int attempt, Measurement measurement) {
         Params params = new Params();
         benchmark.describe(params);
         boolean openLoop = options.rate() != 0 && benchmark.kind() == Benchmark.Kind.LATENCY;
@@ -130,6 +130,8 @@ public final class Suite {
                     .put("co_correction", "latency_from_due_time");
         }
         params.put("iterations", options.iterations()).put("warmup", options.warmup())
+                .put("warmup_extra_samples", measurement.extraWarmupSamples())
+                .put("warmup_jit_settled", measurement.jitSettled())
                 .put("ops_per_sample", openLoop ? 1 : benchmark.opsPerSample())
                 .put("time_limit_s", options.timeSeconds())
                 .put("bracket_iterations", options.bracketIterations())

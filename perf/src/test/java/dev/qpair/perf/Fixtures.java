@@ -20,7 +20,7 @@ final class Fixtures {
     }
 
     /** A benchmark that does arithmetic on the calling thread; {@code allocate} makes it allocate per op. */
-    static final class Counting implements Benchmark {
+    static class Counting implements Benchmark {
         private final boolean allocate;
         private long state = 1;
         Object last;
