@@ -265,7 +265,8 @@ public final class PerfMain {
 
                 options:
                   --iterations N   measured samples per result (default 200000, 1..100000000)
-                  --warmup N       warm-up samples per result (default 50000, 0..100000000)
+                  --warmup N       warm-up samples per result (default 50000, 0..100000000); then more, in
+                                   50 ms windows, until the JIT has been quiet for two (at most 3 s more)
                   --bracket N      limit round trips before and after each result (default 20000, 1000..10000000)
                   --retries N      re-runs of a result whose brackets differ by more than 20 %% (default 2, 0..10)
                   --rate OPS       open loop: issue latency operations at OPS per second, each recorded from the
