@@ -496,6 +496,39 @@ public final class NvmeDevice implements AutoCloseable {
             n++;
         }
         current = sq;
+        if (sq.zeroNs == null && sq.head != sq.tail) {
+            n = fetch(sq, cq, n);
+            if (sqs[sq.qid] != sq) {
+                return n;
+            }
+        }
+        if (shadowed && sq.head == sq.tail && eventIdx != null) {
+            Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, sq.tail); // smp_store_release(): EventIdx = tail only once the queue is empty
+            Barriers.mb(); // mb(): the EventIdx store before the shadow tail re-read, pairs with the host's mb() in nvme_dbbuf_update_and_check_event
+            int again = Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset); // smp_load_acquire(): a tail the host stored before it read the old EventIdx
+            if (again != sq.tail && again >= 0 && again < sq.size) {
+                sq.tail = again;
+            }
+        }
+        return n;
+    }
+
+    /*
+     * fetch() is apart from serviceSq() because HotSpot compiles a method by its profile: a
+     * dedicated poller visits a queue far more often than it finds a command there, so inside
+     * serviceSq() the command path looked cold and io() and post() stayed calls ("too big" for a
+     * cold site in -XX:+PrintInlining). fetch() runs only when there are commands, and is compiled
+     * from a profile in which its loop is the hot path.
+     */
+
+    /**
+     * Executes commands from {@code sq}'s head towards its tail: at most {@link #BURST} a visit
+     * (counting the {@code n} already done), none while {@code cq} is full, and none after a Write
+     * Zeroes or deallocate that needs more passes, or a command that deleted the queue.
+     *
+     * @return {@code n} plus the commands taken
+     */
+    private int fetch(SubmissionQueue sq, CompletionQueue cq, int n) {
         while (sq.zeroNs == null && sq.head != sq.tail && n < BURST && !cqFull(cq)) {
             long e = NvmeSqe.offset(sq.head);
             sq.head = NvmeQueues.next(sq.head, sq.size);
@@ -517,15 +550,7 @@ public final class NvmeDevice implements AutoCloseable {
             }
             n++;
             if (sqs[sq.qid] != sq) {
-                return n;
-            }
-        }
-        if (shadowed && sq.head == sq.tail && eventIdx != null) {
-            Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, sq.tail); // smp_store_release(): EventIdx = tail only once the queue is empty
-            Barriers.mb(); // mb(): the EventIdx store before the shadow tail re-read, pairs with the host's mb() in nvme_dbbuf_update_and_check_event
-            int again = Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset); // smp_load_acquire(): a tail the host stored before it read the old EventIdx
-            if (again != sq.tail && again >= 0 && again < sq.size) {
-                sq.tail = again;
+                break;
             }
         }
         return n;
