@@ -302,8 +302,9 @@ public final class PerfMain {
                   --ns KIND        memory or file (a memory-mapped file in java.io.tmpdir) (default memory)
                   --ns-mib M       namespace size in MiB (default 64, 1..4096)
                   --device MODE    thread (the controller busy-polls on the peer CPU) or inline (default thread)
-                  --shadow-doorbells on|off  Doorbell Buffer Config: the host writes an MMIO doorbell only when
-                                   the controller's EventIdx asks (default off; row name -shadow)
+                  --shadow-doorbells on|off
+                                   Doorbell Buffer Config: the host writes an MMIO doorbell only when the
+                                   controller's EventIdx asks for one (default off; row name -shadow)
 
                 Every result is bracketed by a short limit measurement right before and after it; read the
                 x limit column (p50 / bracketing limit p50), not the absolute times.""".formatted(Options.MAX_INLINE,
