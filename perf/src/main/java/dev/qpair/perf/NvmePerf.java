@@ -75,6 +75,8 @@ public final class NvmePerf implements Benchmark {
     private long mmioAtStart;
     private long mmioMeasured = -1;
     private long iosMeasured;
+    private long parksAtStart;
+    private long parksMeasured;
 
     /**
      * @param warmupSamples the harness's warm-up samples; I/O latencies recorded before the
@@ -119,7 +121,7 @@ public final class NvmePerf implements Benchmark {
                 .put("controller", config.inline() ? "NvmeDevice.process() inline in the host thread at each doorbell"
                         : "a thread on cpu_peer as NvmeDevice.runPoller, the dedicated poller")
                 .put("mmio_doorbells_counted", "SQ tail and CQ head MMIO writes from the first measured operation to the"
-                        + " last, over the I/Os completed meanwhile")
+                        + " last, over the I/Os completed meanwhile; sq_parks: the controller's queue parks meanwhile")
                 .put("io_latency", "per I/O, from before its submit burst to its completion callback")
                 .put("io_latency_count", latency.getTotalCount())
                 .put("io_latency_mean_ns", Math.round(latency.getMean()))
@@ -134,7 +136,8 @@ public final class NvmePerf implements Benchmark {
                 .put("shadow_doorbells", config.shadowDoorbells());
         long mmio = qpair != null ? qpair.mmioDoorbellWrites() - mmioAtStart : mmioMeasured;
         long ios = qpair != null ? latency.getTotalCount() : iosMeasured;
-        params.put("mmio_doorbells", mmio).put("mmio_doorbells_per_io", ios > 0 && mmio >= 0 ? (double) mmio / ios : Double.NaN);
+        long parks = qpair != null ? device.sqParks() - parksAtStart : parksMeasured;
+        params.put("mmio_doorbells", mmio).put("sq_parks", parks).put("mmio_doorbells_per_io", ios > 0 && mmio >= 0 ? (double) mmio / ios : Double.NaN);
     }
 
     @Override
@@ -210,6 +213,7 @@ public final class NvmePerf implements Benchmark {
         writes = 0;
         latency.reset();
         mmioAtStart = qpair.mmioDoorbellWrites();
+        parksAtStart = device.sqParks();
     }
 
     @Override
@@ -222,6 +226,7 @@ public final class NvmePerf implements Benchmark {
         if (i == recordFromOp) {
             latency.reset();
             mmioAtStart = qpair.mmioDoorbellWrites();
+            parksAtStart = device.sqParks();
         }
         int spins = 0;
         while (credits == 0) {
@@ -315,6 +320,7 @@ public final class NvmePerf implements Benchmark {
         try {
             if (qpair != null) {
                 mmioMeasured = qpair.mmioDoorbellWrites() - mmioAtStart;
+                parksMeasured = device.sqParks() - parksAtStart;
                 iosMeasured = latency.getTotalCount();
                 long deadline = System.nanoTime() + DRAIN_NANOS;
                 while (qpair.outstanding() > 0 && System.nanoTime() - deadline < 0
