@@ -134,6 +134,8 @@ public final class JsonReport {
             Object v = e.getValue();
             if (v instanceof Long || v instanceof Integer || v instanceof Boolean) {
                 b.append(v);
+            } else if (v instanceof Double d) {
+                number(b, d);
             } else {
                 string(b, String.valueOf(v));
             }

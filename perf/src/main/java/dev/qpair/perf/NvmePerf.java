@@ -32,6 +32,10 @@ import org.HdrHistogram.Histogram;
  * completion callback, as spdk_nvme_perf -L takes it. The histogram is what {@link #describe} reports as the {@code io_latency_*} params. Before the first operation the
  * whole namespace is written sequentially once, so that every page of a file namespace is in the
  * page cache. Nothing in {@link #operation} allocates.
+ *
+ * <p>With {@code --shadow-doorbells on} the host enables Doorbell Buffer Config before it creates
+ * the qpair, and writes an MMIO doorbell only when the controller's EventIdx asks for one. Every
+ * row reports the MMIO doorbell writes (SQ tail and CQ head) of the measured I/Os per I/O.
  */
 public final class NvmePerf implements Benchmark {
 
@@ -68,6 +72,11 @@ public final class NvmePerf implements Benchmark {
     private long errors;
     private long reads;
     private long writes;
+    private long mmioAtStart;
+    private long mmioMeasured = -1;
+    private long iosMeasured;
+    private long parksAtStart;
+    private long parksMeasured;
 
     /**
      * @param warmupSamples the harness's warm-up samples; I/O latencies recorded before the
@@ -111,6 +120,8 @@ public final class NvmePerf implements Benchmark {
                 .put("lba_size", config.lbaSize())
                 .put("controller", config.inline() ? "NvmeDevice.process() inline in the host thread at each doorbell"
                         : "a thread on cpu_peer as NvmeDevice.runPoller, the dedicated poller")
+                .put("mmio_doorbells_counted", "SQ tail and CQ head MMIO writes from the first measured operation to the"
+                        + " last, over the I/Os completed meanwhile; sq_parks: the controller's queue parks meanwhile")
                 .put("io_latency", "per I/O, from before its submit burst to its completion callback")
                 .put("io_latency_count", latency.getTotalCount())
                 .put("io_latency_mean_ns", Math.round(latency.getMean()))
@@ -121,7 +132,12 @@ public final class NvmePerf implements Benchmark {
                 .put("io_latency_p999_ns", latency.getValueAtPercentile(99.9))
                 .put("io_latency_p9999_ns", latency.getValueAtPercentile(99.99))
                 .put("io_latency_max_ns", latency.getMaxValue())
-                .put("reads", reads).put("writes", writes);
+                .put("reads", reads).put("writes", writes)
+                .put("shadow_doorbells", config.shadowDoorbells());
+        long mmio = qpair != null ? qpair.mmioDoorbellWrites() - mmioAtStart : mmioMeasured;
+        long ios = qpair != null ? latency.getTotalCount() : iosMeasured;
+        long parks = qpair != null ? device.sqParks() - parksAtStart : parksMeasured;
+        params.put("mmio_doorbells", mmio).put("sq_parks", parks).put("mmio_doorbells_per_io", ios > 0 && mmio >= 0 ? (double) mmio / ios : Double.NaN);
     }
 
     @Override
@@ -147,6 +163,9 @@ public final class NvmePerf implements Benchmark {
         }
         NvmeDevice engine = device;
         ctrlr = NvmeCtrlr.attach(device.registers(), dma, config.inline() ? engine::process : null, 32, 1);
+        if (config.shadowDoorbells()) {
+            ctrlr.enableShadowDoorbells();
+        }
         int depth = config.queueDepth();
         qpair = ctrlr.allocIoQpair(Math.min(NvmeDevice.MAX_QUEUE_ENTRIES, Math.max(64, depth + 1)));
         buffers = new MemorySegment[depth];
@@ -193,6 +212,8 @@ public final class NvmePerf implements Benchmark {
         reads = 0;
         writes = 0;
         latency.reset();
+        mmioAtStart = qpair.mmioDoorbellWrites();
+        parksAtStart = device.sqParks();
     }
 
     @Override
@@ -204,6 +225,8 @@ public final class NvmePerf implements Benchmark {
     public long operation(long i) {
         if (i == recordFromOp) {
             latency.reset();
+            mmioAtStart = qpair.mmioDoorbellWrites();
+            parksAtStart = device.sqParks();
         }
         int spins = 0;
         while (credits == 0) {
@@ -296,6 +319,9 @@ public final class NvmePerf implements Benchmark {
     public void close() {
         try {
             if (qpair != null) {
+                mmioMeasured = qpair.mmioDoorbellWrites() - mmioAtStart;
+                parksMeasured = device.sqParks() - parksAtStart;
+                iosMeasured = latency.getTotalCount();
                 long deadline = System.nanoTime() + DRAIN_NANOS;
                 while (qpair.outstanding() > 0 && System.nanoTime() - deadline < 0
                         && (controller == null || controller.alive())) {

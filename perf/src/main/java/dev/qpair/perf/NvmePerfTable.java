@@ -14,10 +14,12 @@ import java.util.List;
  * trips plus one 4 KiB copy). Issue 4's targets apply to 4 KiB rows on a memory namespace with a
  * controller thread: at queue depth 1 {@code p50/(2L+copy) <= 1}, at queue depth 32
  * {@code x copy >= 0.5}; {@code target} judges by {@code x copy}, {@code at p50} by {@code x copy p50}.
+ * {@code MMIO db/IO} is the row's SQ tail and CQ head MMIO doorbell writes per measured I/O (fewer
+ * with shadow doorbells, rows named {@code -shadow}).
  */
 public final class NvmePerfTable {
 
-    private static final String RULE = "=".repeat(212);
+    private static final String RULE = "=".repeat(223);
     /** Issue 4: at QD32 the controller thread reaches at least this share of the copy bound. */
     public static final double QD32_COPY_SHARE = 0.5;
 
@@ -48,20 +50,20 @@ public final class NvmePerfTable {
                 + " QD32 x copy >= " + QD32_COPY_SHARE + " (target: by IOPS over the whole row; at p50: by the typical"
                 + " sample, copy p50 ns / row p50 ns per I/O)");
         out.println(RULE);
-        out.printf(" %-38s : %11s %10s %9s %9s %10s %9s %9s %9s %9s %9s %8s %7s %10s %13s %6s %7s %7s%n",
+        out.printf(" %-38s : %11s %10s %9s %9s %10s %9s %9s %9s %9s %9s %8s %7s %10s %13s %10s %6s %7s %7s%n",
                 "Device Information", "IOPS", "MiB/s", "Average", "min", "max", "p50", "p90", "p99", "p99.9", "p99.99",
-                "x limit", "x copy", "x copy p50", "p50/(2L+copy)", "stable", "target", "at p50");
+                "x limit", "x copy", "x copy p50", "p50/(2L+copy)", "MMIO db/IO", "stable", "target", "at p50");
         for (Result r : rows) {
             double p50 = io(r, "p50");
             double limit = r.bracket().limitP50Ns();
             double xCopy = copy == null ? Double.NaN : r.opsPerSecond() / copy.opsPerSecond();
             double xCopyP50 = copy == null ? Double.NaN : (double) copy.percentileNs(50) / Math.max(1, r.percentileNs(50));
             double qd1 = copy == null ? Double.NaN : p50 / (2 * limit + copy.percentileNs(50));
-            out.printf(" %-38s : %,11.2f %10.2f %9.2f %9.2f %10.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.2f %7s %10s %13s %6s %7s %7s%n",
+            out.printf(" %-38s : %,11.2f %10.2f %9.2f %9.2f %10.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.2f %7s %10s %13s %10s %6s %7s %7s%n",
                     r.name(), r.opsPerSecond(), r.mibPerSecond(), io(r, "mean") / 1e3, io(r, "min") / 1e3,
                     io(r, "max") / 1e3, p50 / 1e3, io(r, "p90") / 1e3, io(r, "p99") / 1e3, io(r, "p999") / 1e3,
                     io(r, "p9999") / 1e3, p50 / limit, ratio(xCopy, "%.3f"), ratio(xCopyP50, "%.3f"), ratio(qd1, "%.2f"),
-                    r.stable() ? "yes" : "NO(" + r.attempts() + ")", verdict(r, xCopy, qd1), verdict(r, xCopyP50, qd1));
+                    ratio(mmioPerIo(r), "%.3f"), r.stable() ? "yes" : "NO(" + r.attempts() + ")", verdict(r, xCopy, qd1), verdict(r, xCopyP50, qd1));
         }
         Result scattered = results.stream().filter(r -> r.name().equals(MemcpyScatteredRate.NAME)).findFirst().orElse(null);
         if (scattered != null) {
@@ -92,6 +94,10 @@ public final class NvmePerfTable {
             return xCopy >= QD32_COPY_SHARE ? "met" : "MISSED";
         }
         return "-";
+    }
+
+    private static double mmioPerIo(Result r) {
+        return r.params().get("mmio_doorbells_per_io") instanceof Double d ? d : Double.NaN;
     }
 
     private static double io(Result r, String what) {

@@ -4,7 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The knobs a result ran with, in the order they were added; values are strings, longs or booleans. */
+/** The knobs a result ran with, in the order they were added; values are strings, longs, doubles or booleans. */
 public final class Params {
 
     private final Map<String, Object> values = new LinkedHashMap<>();
@@ -15,6 +15,11 @@ public final class Params {
     }
 
     public Params put(String key, long value) {
+        values.put(key, value);
+        return this;
+    }
+
+    public Params put(String key, double value) {
         values.put(key, value);
         return this;
     }

@@ -28,10 +28,12 @@ public final class PerfMain {
             NvmePerfConfig.defaults(),
             NvmePerfConfig.defaults().with("--qd", "32"));
 
-    /** {@code nvme-perf} without row options: issue 4's rows, memory and file namespaces. */
+    /** {@code nvme-perf} without row options: issue 4's rows, memory (randread also with shadow doorbells) and file namespaces. */
     static final List<NvmePerfConfig> NVME_SET = List.of(
             NvmePerfConfig.defaults(),
+            NvmePerfConfig.defaults().with("--shadow-doorbells", "on"),
             NvmePerfConfig.defaults().with("--qd", "32"),
+            NvmePerfConfig.defaults().with("--qd", "32").with("--shadow-doorbells", "on"),
             NvmePerfConfig.defaults().with("--rw", "randwrite"),
             NvmePerfConfig.defaults().with("--rw", "randwrite").with("--qd", "32"),
             NvmePerfConfig.defaults().with("--ns", "file"),
@@ -258,7 +260,8 @@ public final class PerfMain {
                   nvme-perf          spdk_nvme_perf against the NVMe controller model: one I/O qpair, one namespace,
                                      with 4 KiB copy rows measured first: cache-hot (the copy bound of the ratios)
                                      and from random blocks of a 64 MiB region (for reference). Without row
-                                     options: 4 KiB randread and randwrite at QD1 and QD32 on memory, and file rows;
+                                     options: 4 KiB randread and randwrite at QD1 and QD32 on memory (randread
+                                     also with shadow doorbells), and file rows;
                                      with any of them: the one row they describe (unset ones take the defaults)
                   jmh [JMH ARGS]     the JMH benchmarks (org.openjdk.jmh.Main); e.g. ./qpair-perf jmh -prof gc
                   help               this text
@@ -299,6 +302,9 @@ public final class PerfMain {
                   --ns KIND        memory or file (a memory-mapped file in java.io.tmpdir) (default memory)
                   --ns-mib M       namespace size in MiB (default 64, 1..4096)
                   --device MODE    thread (the controller busy-polls on the peer CPU) or inline (default thread)
+                  --shadow-doorbells on|off
+                                   Doorbell Buffer Config: the host writes an MMIO doorbell only when the
+                                   controller's EventIdx asks for one (default off; row name -shadow)
 
                 Every result is bracketed by a short limit measurement right before and after it; read the
                 x limit column (p50 / bracketing limit p50), not the absolute times.""".formatted(Options.MAX_INLINE,

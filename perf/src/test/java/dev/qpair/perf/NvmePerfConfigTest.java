@@ -31,13 +31,15 @@ class NvmePerfConfigTest {
         List<String> others = new ArrayList<>();
         NvmePerfConfig c = PerfMain.nvmeConfig(new String[] {"nvme-perf", "--qd", "32", "--iterations", "1000",
                 "--rw", "randrw", "--rwmixread", "70", "--io-size", "1536", "--ns", "file", "--device", "inline",
-                "--ns-mib", "8", "--time", "2"}, 1, others);
+                "--ns-mib", "8", "--time", "2", "--shadow-doorbells", "on"}, 1, others);
         assertEquals(List.of("--iterations", "1000", "--time", "2"), others);
         assertEquals(32, c.queueDepth());
         assertEquals(70, c.workload().readPercent(c.rwMixRead()));
         assertTrue(c.workload().random());
         assertEquals(512, c.lbaSize());
-        assertEquals("nvme-perf-randrw70-qd32-1536b-file-inline", c.name());
+        assertTrue(c.shadowDoorbells());
+        assertEquals("nvme-perf-randrw70-qd32-1536b-file-inline-shadow", c.name());
+        assertTrue(NvmePerfConfig.OPTIONS.contains("--shadow-doorbells"));
         assertNull(PerfMain.nvmeConfig(new String[] {"--iterations", "5"}, 0, new ArrayList<>()));
         assertEquals(100, NvmeWorkload.READ.readPercent(30));
         assertEquals(0, NvmeWorkload.WRITE.readPercent(30));
@@ -62,10 +64,20 @@ class NvmePerfConfigTest {
         assertTrue(m.contains("--ns") && m.contains("'disk'") && m.contains("memory or file"), m);
         m = error("--device", "gpu");
         assertTrue(m.contains("--device") && m.contains("'gpu'") && m.contains("thread or inline"), m);
+        m = error("--shadow-doorbells", "yes");
+        assertTrue(m.contains("--shadow-doorbells") && m.contains("'yes'") && m.contains("off or on"), m);
         m = error("--ns-mib", "0");
         assertTrue(m.contains("--ns-mib") && m.contains("[1, 4096]"), m);
         m = error("--qd");
         assertTrue(m.contains("--qd needs a value"), m);
+    }
+
+    @Test
+    void theDefaultSetHasTheShadowDoorbellTwinsOfTheMemoryRandreadRows() {
+        List<String> names = PerfMain.NVME_SET.stream().map(NvmePerfConfig::name).toList();
+        assertEquals(List.of("nvme-perf-randread-qd1-4k-mem", "nvme-perf-randread-qd1-4k-mem-shadow",
+                "nvme-perf-randread-qd32-4k-mem", "nvme-perf-randread-qd32-4k-mem-shadow"), names.subList(0, 4));
+        assertTrue(!NvmePerfConfig.defaults().shadowDoorbells(), "off by default");
     }
 
     @Test

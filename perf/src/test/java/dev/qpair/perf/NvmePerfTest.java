@@ -50,6 +50,24 @@ class NvmePerfTest {
     }
 
     @Test
+    void shadowDoorbellsCutTheMmioDoorbellsPerIoOfAControllerThread() {
+        Params plain = run(SMALL, 100, 2000);
+        Params shadow = run(SMALL.with("--shadow-doorbells", "on"), 100, 2000);
+        assertEquals(false, plain.get("shadow_doorbells"));
+        assertEquals(true, shadow.get("shadow_doorbells"));
+        double plainPerIo = (Double) plain.get("mmio_doorbells_per_io");
+        double shadowPerIo = (Double) shadow.get("mmio_doorbells_per_io");
+        // QD1 without shadow doorbells: one SQ tail and one CQ head doorbell per I/O.
+        assertTrue(plainPerIo >= 1.99 && plainPerIo <= 2.01, "plain " + plainPerIo);
+        // With them a polling controller asks only when it parks the queue (and the host crosses a stale EventIdx once per wrap).
+        long parks = (Long) shadow.get("sq_parks");
+        double unexplained = ((Long) shadow.get("mmio_doorbells") - parks) / (double) (Long) shadow.get("io_latency_count");
+        assertTrue(unexplained < plainPerIo / 4, "shadow " + shadowPerIo + " (" + parks + " parks) vs plain " + plainPerIo);
+        Params inline = run(SMALL.with("--device", "inline").with("--shadow-doorbells", "on").with("--qd", "4"), 100, 200);
+        assertTrue((Double) inline.get("mmio_doorbells_per_io") > 0, "inline: the engine asks for a doorbell whenever the SQ empties");
+    }
+
+    @Test
     void theSummaryShowsTheCopyRatiosAndTheTargetVerdicts() throws Exception {
         Options options = new Options(2_000, 500, 1_000, 0, 0, 0, 1, null, null, 0);
         Suite suite = new Suite(options, null, iterations -> 300);
@@ -66,6 +84,8 @@ class NvmePerfTest {
         assertTrue(qd32.endsWith("met") || qd32.endsWith("MISSED"), qd32);
         assertTrue(file.endsWith(" -"), file);
         assertTrue(text.contains("copies/s"), text);
+        assertTrue(text.contains("MMIO db/IO"), text);
+        assertTrue(qd1.contains(" 2.000 "), "QD1 without shadow doorbells: 2 MMIO writes per I/O: " + qd1);
         String reference = text.lines().filter(l -> l.startsWith("   nvme-perf-randread-qd32-4k-mem ")).findFirst().orElseThrow();
         assertTrue(reference.contains("IOPS / scattered copies/s = ") && reference.contains("p50 / (2L + scattered copy p50) = "),
                 reference);

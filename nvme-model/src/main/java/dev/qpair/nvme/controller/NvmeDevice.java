@@ -128,6 +128,7 @@ public final class NvmeDevice implements AutoCloseable {
     private int state;
     private volatile boolean running;
     private volatile long invalidDoorbellWrites;
+    private volatile long sqParks;
     private volatile String fatalError;
     private volatile String enableError;
     private Thread thread;
@@ -135,6 +136,8 @@ public final class NvmeDevice implements AutoCloseable {
     private final MemorySegment cmb;
     private MemorySegment shadowDoorbells;
     private MemorySegment eventIdx;
+    /** Whether {@link #runPoller} holds the engine: every active queue is visited each pass without a doorbell. */
+    private boolean dedicatedPoller;
 
     private NvmeDevice(DmaMap dma, int maxIoQueues, String serial, long cmbBytes, Namespace[] namespaces) {
         this.dma = dma;
@@ -248,11 +251,18 @@ public final class NvmeDevice implements AutoCloseable {
      * passes without the per-pass IDLE/BUSY exchange; a {@link #process()} call meanwhile finds the
      * engine busy and returns at once, its doorbell served by the poller's next pass. The poller
      * spins while idle and yields after 256 idle passes. Never throws for host input.
+     *
+     * <p>With shadow doorbells the poller, which reads every active queue's shadow tail each pass,
+     * leaves EventIdx alone while a queue stays active, so the host writes no MMIO SQ doorbell
+     * (nor a CQ head doorbell when its CQ is full); it asks for one (EventIdx = tail) when it parks
+     * the queue, and for every queue when it returns. Without a dedicated poller the engine asks
+     * for one whenever a queue is empty.
      */
     public void runPoller(BooleanSupplier keepRunning) {
         while (!STATE.compareAndSet(this, IDLE, BUSY)) { // test_and_set: take the engine for as long as the poller runs
             Thread.onSpinWait();
         }
+        dedicatedPoller = true;
         try {
             int idle = 0;
             while (keepRunning.getAsBoolean()) {
@@ -265,6 +275,8 @@ public final class NvmeDevice implements AutoCloseable {
                 }
             }
         } finally {
+            dedicatedPoller = false;
+            requestAllSqDoorbells();
             STATE.setVolatile(this, IDLE); // smp_store_mb(): the poller's stores before the next runner takes the engine
         }
     }
@@ -351,16 +363,53 @@ public final class NvmeDevice implements AutoCloseable {
         }
         queueVisits++;
         int n = serviceSq(sq);
-        if (n != 0 || sq.zeroNs != null) {
+        if (n != 0 || sq.zeroNs != null || sq.head != sq.tail) {
             sq.idleVisits = 0;
         } else if (++sq.idleVisits >= PARK_AFTER_IDLE_VISITS && sqs[qid] == sq) {
             sq.idleVisits = 0;
+            sqParks++;
             DoorbellSummary.clear(bar, qid);
-            if (hasNewTail(sq)) { // after clear's full fence: a doorbell rung before the host could see the bit clear
+            boolean rung = shadowed(sq) ? requestSqDoorbell(sq) : hasNewTail(sq); // after clear's full fence: a doorbell rung before the host could see the bit clear
+            if (rung) {
                 DoorbellSummary.set(bar, qid);
             }
         }
         return n;
+    }
+
+    private boolean shadowed(SubmissionQueue sq) {
+        return shadowDoorbells != null && sq.qid != 0;
+    }
+
+    /**
+     * Asks the host for an MMIO doorbell at its next submission (EventIdx = the tail taken), then
+     * reads the shadow tail again: whether the host stored a new tail before it could see the request.
+     */
+    private boolean requestSqDoorbell(SubmissionQueue sq) {
+        long at = sq.tailDoorbell - NvmeQueues.DOORBELL_BASE;
+        Barriers.smpStoreReleaseInt(eventIdx, at, sq.tail); // smp_store_release(): EventIdx after the summary clear and the SQE loads before it
+        Barriers.mb(); // mb(): the EventIdx store before the shadow tail re-read, pairs with the host's mb() in nvme_dbbuf_update_and_check_event
+        return hasNewTail(sq);
+    }
+
+    /** The dedicated poller stops: every shadowed queue asks for a doorbell again, as without one. */
+    private void requestAllSqDoorbells() {
+        if (shadowDoorbells == null) {
+            return;
+        }
+        for (int qid = 1; qid <= maxIoQueues; qid++) {
+            if (sqs[qid] != null) {
+                requestSqDoorbell(sqs[qid]);
+            }
+        }
+    }
+
+    /**
+     * Submission queue parks so far: summary bits cleared after {@value #PARK_AFTER_IDLE_VISITS}
+     * empty visits (with shadow doorbells, each asks the host for an MMIO doorbell).
+     */
+    public long sqParks() {
+        return sqParks;
     }
 
     /** Submission queue visits (doorbell reads of created queues, sweeps included) so far. */
@@ -473,8 +522,6 @@ public final class NvmeDevice implements AutoCloseable {
     }
 
     private int serviceSq(SubmissionQueue sq) {
-        boolean shadowed = shadowDoorbells != null && sq.qid != 0;
-        long shadowOffset = sq.tailDoorbell - NvmeQueues.DOORBELL_BASE;
         int tail = readTail(sq);
         refreshCqHead(sq.cq);
         if (tail != sq.tail) {
@@ -502,13 +549,8 @@ public final class NvmeDevice implements AutoCloseable {
                 return n;
             }
         }
-        if (shadowed && sq.head == sq.tail && eventIdx != null) {
-            Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, sq.tail); // smp_store_release(): EventIdx = tail only once the queue is empty
-            Barriers.mb(); // mb(): the EventIdx store before the shadow tail re-read, pairs with the host's mb() in nvme_dbbuf_update_and_check_event
-            int again = Barriers.smpLoadAcquireInt(shadowDoorbells, shadowOffset); // smp_load_acquire(): a tail the host stored before it read the old EventIdx
-            if (again != sq.tail && again >= 0 && again < sq.size) {
-                sq.tail = again;
-            }
+        if (!dedicatedPoller && sq.head == sq.tail && shadowed(sq)) {
+            requestSqDoorbell(sq);
         }
         return n;
     }
@@ -583,7 +625,7 @@ public final class NvmeDevice implements AutoCloseable {
                 invalidDoorbell(NvmeOpcodes.AER_INFO_INVALID_DOORBELL_VALUE);
             }
         }
-        if (shadowed && NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
+        if (shadowed && !dedicatedPoller && NvmeQueues.isFull(cq.head, cq.tail, cq.size)) {
             Barriers.smpStoreReleaseInt(eventIdx, shadowOffset, cq.head); // smp_store_release(): ask for a CQ head doorbell once the host frees a slot
         }
     }
