@@ -44,6 +44,7 @@ public final class QueuePair extends QpEnginePad {
     static final int TASK_IDLE = 0;
     static final int TASK_BUSY = 1;
     static final int TASK_ARMED = 2;
+    private static final int INLINE_HEADER_BYTES = (int) SendWqe.INLINE_HEADER.byteSize();
     /** A 128-byte line pair of longs: the heap padding between objects the host and the engine write. */
     private static final int LINE_PAIR_LONGS = 16;
 
@@ -578,12 +579,14 @@ public final class QueuePair extends QpEnginePad {
         if (curNumSge != 0) {
             throw new IllegalStateException("wrSetInlineData after an SGE: a WR carries either SGEs or inline data");
         }
-        int ds = SendWqe.octowordsForInline(curOpcode, length);
+        int payload = SendWqe.payloadOffset(curOpcode);
+        int bytes = payload + INLINE_HEADER_BYTES + length;
+        int ds = (bytes + SendWqe.OCTOWORD_SIZE - 1) / SendWqe.OCTOWORD_SIZE;
         ensureRoom(curStart, SendWqe.basicBlocks(ds));
         curFlags |= SendWqe.FLAG_INLINE;
-        hostWqe.at(curStart).flags(curFlags).inlineData(src, offset, length);
+        hostWqe.at(curStart).flags(curFlags).inlineDataAt(payload, src, offset, length);
         curDs = ds;
-        curBfBytes = SendWqe.payloadOffset(curOpcode) + (int) SendWqe.INLINE_HEADER.byteSize() + length;
+        curBfBytes = bytes;
         return this;
     }
 

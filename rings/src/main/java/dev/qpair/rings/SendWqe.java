@@ -443,6 +443,25 @@ public final class SendWqe {
     }
 
     /**
+     * The poster's form of {@link #inlineData}: the caller passes the opcode's
+     * {@link #payloadOffset} instead of having it re-read from the WQE it has just written, and
+     * this checks only that the inline segment ends inside the largest WQE.
+     *
+     * @throws IllegalArgumentException naming length, its value and the limit at that payload offset
+     */
+    public SendWqe inlineDataAt(int payloadOffset, MemorySegment src, long srcOffset, int length) {
+        int max = MAX_WQE_SIZE - payloadOffset - (int) INLINE_DATA_OFFSET;
+        if (length < 0 || length > max || payloadOffset < CTRL_BYTES) {
+            throw new IllegalArgumentException("inline length is " + length + " at payload offset " + payloadOffset
+                    + ": a WQE takes [0, " + max + "] bytes inline there");
+        }
+        long header = ringOffset(payloadOffset);
+        INLINE_BYTE_COUNT.set(ring, header, length);
+        copyWrapping(src, srcOffset, true, (header + INLINE_DATA_OFFSET) & ringMask, length);
+        return this;
+    }
+
+    /**
      * Copies {@code length} bytes of the inline data into {@code dst} at {@code dstOffset}. The
      * length is bounded by what this WQE's opcode can carry inline ({@link #maxInlineData}), so a
      * garbage byte count never reads into the following WQEs.

@@ -121,6 +121,32 @@ class SendWqeTest {
     }
 
     @Test
+    void inlineDataAtAGivenPayloadOffsetWritesWhatInlineDataWrites() {
+        byte[] payload = new byte[100];
+        new Random(7).nextBytes(payload);
+        MemorySegment src = arena.allocate(100);
+        MemorySegment.copy(payload, 0, src, JAVA_BYTE, 0, 100);
+        wqe.at(7).opcode(WrOpcode.RDMA_WRITE).inlineData(src, 0, 100);
+        byte[] viaOpcode = ring.toArray(JAVA_BYTE);
+        ring.fill((byte) 0);
+        wqe.at(7).opcode(WrOpcode.RDMA_WRITE).inlineDataAt(SendWqe.payloadOffset(WrOpcode.RDMA_WRITE), src, 0, 100);
+        assertArrayEquals(viaOpcode, ring.toArray(JAVA_BYTE), "same bytes, across the ring's end too");
+
+        int sendPayload = SendWqe.payloadOffset(WrOpcode.SEND);
+        int max = SendWqe.maxInlineData(WrOpcode.SEND);
+        MemorySegment big = arena.allocate(512);
+        wqe.at(0).opcode(WrOpcode.SEND).inlineDataAt(sendPayload, big, 0, max);
+        assertEquals(max, wqe.inlineByteCount());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> wqe.inlineDataAt(sendPayload, big, 0, max + 1));
+        assertTrue(e.getMessage().contains("length is " + (max + 1)) && e.getMessage().contains("[0, " + max + "]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> wqe.inlineDataAt(sendPayload, big, 0, -1));
+        assertTrue(e.getMessage().contains("length is -1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> wqe.inlineDataAt(0, big, 0, 8));
+        assertTrue(e.getMessage().contains("payload offset 0"), e.getMessage());
+    }
+
+    @Test
     void slotsForSgesCountBasicBlocks() {
         assertEquals(2, SendWqe.octowordsForSges(WrOpcode.SEND, 0));
         assertEquals(1, SendWqe.slotsForSges(WrOpcode.SEND, 1));
