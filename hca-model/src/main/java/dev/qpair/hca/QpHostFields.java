@@ -2,10 +2,10 @@ package dev.qpair.hca;
 
 /**
  * The fields of a {@link QueuePair} that its posting and polling threads write on every post and
- * poll, laid out first and kept off the engine's lines by {@link QpHostPad}: the engine never
- * reads them, so a post never makes the engine miss on a line of the QP it executes.
+ * poll, laid out after {@link QpHeadPad} and kept off the engine's lines by {@link QpHostPad}: the
+ * engine never reads them, so a post never makes the engine miss on a line of the QP it executes.
  */
-abstract class QpHostFields {
+abstract class QpHostFields extends QpHeadPad {
 
     // ---- host send side: the posting thread (or the sqLock holder) ----
     boolean batchOpen;
