@@ -127,8 +127,8 @@ public final class NvmeDevice implements AutoCloseable {
     @SuppressWarnings("unused")
     private int state;
     private volatile boolean running;
-    private volatile long invalidDoorbellWrites;
-    private volatile long sqParks;
+    private volatile long invalidDoorbellWrites; // WRITE_ONCE by the engine runner, READ_ONCE by diagnostics and tests
+    private volatile long sqParks; // WRITE_ONCE by the engine runner, READ_ONCE by diagnostics and nvme-perf
     private volatile String fatalError;
     private volatile String enableError;
     private Thread thread;
