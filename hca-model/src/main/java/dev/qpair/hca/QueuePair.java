@@ -580,13 +580,12 @@ public final class QueuePair extends QpEnginePad {
             throw new IllegalStateException("wrSetInlineData after an SGE: a WR carries either SGEs or inline data");
         }
         int payload = SendWqe.payloadOffset(curOpcode);
-        int bytes = payload + INLINE_HEADER_BYTES + length;
-        int ds = (bytes + SendWqe.OCTOWORD_SIZE - 1) / SendWqe.OCTOWORD_SIZE;
+        int ds = SendWqe.octowordsForInlineAt(payload, length);
         ensureRoom(curStart, SendWqe.basicBlocks(ds));
         curFlags |= SendWqe.FLAG_INLINE;
         hostWqe.at(curStart).flags(curFlags).inlineDataAt(payload, src, offset, length);
         curDs = ds;
-        curBfBytes = bytes;
+        curBfBytes = payload + INLINE_HEADER_BYTES + length;
         return this;
     }
 

@@ -61,34 +61,30 @@ public final class Runner {
                                long timeLimitNanos) {
         Histogram scratch = Sampler.newHistogram();
         long op = run(benchmark, scratch, warmupSamples, 0, intervalNs, null, 0, 0);
-        long warmedOp = op;
-        boolean settled = true;
-        if (warmupSamples > 0) {
-            long[] opAndSettled = {op, 0};
-            settle(benchmark, scratch, intervalNs, opAndSettled);
-            op = opAndSettled[0];
-            settled = opAndSettled[1] != 0;
-        }
+        Settled settled = warmupSamples > 0 ? settle(benchmark, scratch, intervalNs, op) : new Settled(op, true);
+        long first = settled.nextOp();
         long perSample = intervalNs == 0 ? benchmark.opsPerSample() : 1;
-        benchmark.measuredFrom(op);
+        benchmark.measuredFrom(first);
         Histogram histogram = Sampler.newHistogram();
         long[] allocatedAndElapsed = new long[2];
-        long end = run(benchmark, histogram, samples, op, intervalNs, allocatedAndElapsed, samples, timeLimitNanos);
-        return new Measurement(histogram, end - op, allocatedAndElapsed[1], allocatedAndElapsed[0],
-                (op - warmedOp) / perSample, settled);
+        long end = run(benchmark, histogram, samples, first, intervalNs, allocatedAndElapsed, samples, timeLimitNanos);
+        return new Measurement(histogram, end - first, allocatedAndElapsed[1], allocatedAndElapsed[0],
+                (first - op) / perSample, settled.quiet());
+    }
+
+    /** Where the warm-up left off: the next operation number, and whether the JIT went quiet before the cap. */
+    private record Settled(long nextOp, boolean quiet) {
     }
 
     /**
-     * Warms up on, window by window, until the JIT has been quiet for {@value #QUIET_WINDOWS}
-     * windows or the cap has passed. {@code opAndSettled}: the next operation number, in and out;
-     * then 1 when the JIT went quiet (or reports no compilation time), 0 when the cap ended it.
+     * Warms up on from operation {@code op}, window by window, until the JIT has been quiet for
+     * {@value #QUIET_WINDOWS} windows or the cap has passed; quiet also when the JVM reports no
+     * compilation time.
      */
-    private void settle(Benchmark benchmark, Histogram scratch, long intervalNs, long[] opAndSettled) {
+    private Settled settle(Benchmark benchmark, Histogram scratch, long intervalNs, long op) {
         if (JIT == null || !JIT.isCompilationTimeMonitoringSupported()) {
-            opAndSettled[1] = 1;
-            return;
+            return new Settled(op, true);
         }
-        long op = opAndSettled[0];
         long start = System.nanoTime();
         long compiled = JIT.getTotalCompilationTime();
         int quiet = 0;
@@ -101,8 +97,7 @@ public final class Runner {
             quiet = now == compiled ? quiet + 1 : 0;
             compiled = now;
         }
-        opAndSettled[0] = op;
-        opAndSettled[1] = quiet >= QUIET_WINDOWS ? 1 : 0;
+        return new Settled(op, quiet >= QUIET_WINDOWS);
     }
 
     private long run(Benchmark benchmark, Histogram histogram, long samples, long firstOp, long intervalNs,

@@ -214,8 +214,16 @@ public final class SendWqe {
             throw new IllegalArgumentException("inlineBytes is " + inlineBytes + ": opcode " + opcode
                     + " takes [0, " + max + "] bytes of inline data");
         }
-        int inlineSegment = ((int) INLINE_DATA_OFFSET + inlineBytes + OCTOWORD_SIZE - 1) & -OCTOWORD_SIZE;
-        return (payloadOffset(opcode) + inlineSegment) / OCTOWORD_SIZE;
+        return octowordsForInlineAt(payloadOffset(opcode), inlineBytes);
+    }
+
+    /**
+     * The WQE size in octowords ({@code ds}) of inline data of {@code inlineBytes} at
+     * {@code payloadOffset} (an opcode's {@link #payloadOffset}, a multiple of 16), unchecked: the
+     * poster's form of {@link #octowordsForInline}, for a length it has already checked.
+     */
+    public static int octowordsForInlineAt(int payloadOffset, int inlineBytes) {
+        return (payloadOffset + (int) INLINE_DATA_OFFSET + inlineBytes + OCTOWORD_SIZE - 1) / OCTOWORD_SIZE;
     }
 
     /** Basic blocks (send-ring slots) of a WQE of {@code ds} octowords, for any {@code ds} in [0, 255]. */
@@ -436,10 +444,7 @@ public final class SendWqe {
             throw new IllegalArgumentException("inline length is " + length + ": opcode " + opcode
                     + " takes [0, " + max + "] bytes inline");
         }
-        long header = ringOffset(payloadOffset(opcode));
-        INLINE_BYTE_COUNT.set(ring, header, length);
-        copyWrapping(src, srcOffset, true, (header + INLINE_DATA_OFFSET) & ringMask, length);
-        return this;
+        return inlineDataAt(payloadOffset(opcode), src, srcOffset, length);
     }
 
     /**
