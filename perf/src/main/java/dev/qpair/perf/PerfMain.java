@@ -3,7 +3,9 @@ package dev.qpair.perf;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** Entry point of {@code ./qpair-perf}: parses the subcommand and options, runs, prints, writes. */
@@ -74,7 +76,7 @@ public final class PerfMain {
                 set.addAll(verbs(options));
                 set.addAll(nvmeRows(SHORT_NVME_SET, warmup));
                 title = "qpair-perf all: baseline (limit, memcpy, peers), the ring-and-doorbell datapath, the verbs rows,"
-                        + " and 4 KiB random reads on the NVMe model at QD1 and QD32";
+                        + " and 4 KiB random reads on the NVMe model at QD1 and QD32, each after its copy bound";
             }
             case "baseline" -> {
                 set = BASELINE;
@@ -131,10 +133,9 @@ public final class PerfMain {
             case NvmePerf.NAME -> {
                 set = new ArrayList<>();
                 set.add(MemcpyRate::new);
-                set.add(MemcpyScatteredRate::new);
                 set.addAll(nvmeRows(nvme == null ? NVME_SET : List.of(nvme), warmup));
-                title = "qpair-perf nvme-perf: the NVMe controller model and the SPDK-shaped host driver, with the 4 KiB"
-                        + " copy bound measured in the same run";
+                title = "qpair-perf nvme-perf: the NVMe controller model and the SPDK-shaped host driver, with each random"
+                        + " row's copy bound and the cache-hot 4 KiB copy measured in the same run";
             }
             default -> {
                 System.err.println("qpair-perf: unknown subcommand '" + command + "'");
@@ -189,8 +190,19 @@ public final class PerfMain {
         return given ? config : null;
     }
 
-    private static List<Supplier<Benchmark>> nvmeRows(List<NvmePerfConfig> configs, long warmup) {
+    /**
+     * The nvme-perf rows of {@code configs}, after one {@link MemcpyRandomRate} bound row per distinct
+     * (direction, I/O size, namespace MiB, queue depth) among the random-read and random-write rows.
+     */
+    static List<Supplier<Benchmark>> nvmeRows(List<NvmePerfConfig> configs, long warmup) {
         List<Supplier<Benchmark>> rows = new ArrayList<>();
+        Set<String> bounds = new HashSet<>();
+        for (NvmePerfConfig config : configs) {
+            MemcpyRandomRate bound = MemcpyRandomRate.matching(config);
+            if (bound != null && bounds.add(bound.name())) {
+                rows.add(() -> MemcpyRandomRate.matching(config));
+            }
+        }
         for (NvmePerfConfig config : configs) {
             rows.add(() -> new NvmePerf(config, warmup));
         }
@@ -230,8 +242,8 @@ public final class PerfMain {
                 subcommands:
                   all                the default set (default): baseline, ring-doorbell-lat, the verbs latency rows
                                      (write-lat, read-lat, atomic-lat, send-lat) and nvme-perf's 4 KiB random
-                                     reads on a memory namespace at QD1 and QD32, in one run, so that every ratio
-                                     to the limit and to the peers comes from it
+                                     reads on a memory namespace at QD1 and QD32 with their copy bounds, in one
+                                     run, so that every ratio to the limit and to the peers comes from it
                   verbs              baseline, the verbs latency rows, the peers' one-way streams and the verbs
                                      bandwidth rows (no ring-doorbell-lat)
                   baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
@@ -258,8 +270,9 @@ public final class PerfMain {
                                      write-lat-qps1024): does the engine's cost grow with all QPs or only with
                                      those that ring?
                   nvme-perf          spdk_nvme_perf against the NVMe controller model: one I/O qpair, one namespace,
-                                     with 4 KiB copy rows measured first: cache-hot (the copy bound of the ratios)
-                                     and from random blocks of a 64 MiB region (for reference). Without row
+                                     with copy rows measured first: for each random row the copy its I/O makes
+                                     (random blocks of an --ns-mib region to or from --qd host buffers, the
+                                     bound of its ratios), and a cache-hot 4 KiB copy for reference. Without row
                                      options: 4 KiB randread and randwrite at QD1 and QD32 on memory (randread
                                      also with shadow doorbells), and file rows;
                                      with any of them: the one row they describe (unset ones take the defaults)

@@ -80,7 +80,10 @@ class AllocationTest {
     void theLimitRingAndPeerRoundTripsDoNotAllocate() throws Throwable {
         assertOperationsDoNotAllocate(LimitPingPong::new);
         assertOperationsDoNotAllocate(MemcpyRate::new);
-        assertOperationsDoNotAllocate(MemcpyScatteredRate::new);
+        NvmePerfConfig qd32 = NvmePerfConfig.defaults().with("--qd", "32");
+        assertOperationsDoNotAllocate(() -> MemcpyRandomRate.matching(qd32));
+        assertOperationsDoNotAllocate(() -> MemcpyRandomRate.matching(qd32.with("--rw", "randwrite").with("--ns-mib", "1")));
+        assertOperationsDoNotAllocate(() -> new MemcpyRandomRate(MemcpyRandomRate.Direction.READ, 512, 1, 1));
         assertOperationsDoNotAllocate(RingDoorbellLat::new);
         assertOperationsDoNotAllocate(JctoolsSpscPingPong::new);
         assertOperationsDoNotAllocate(DisruptorPingPong::new);

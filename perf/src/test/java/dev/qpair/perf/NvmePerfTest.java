@@ -1,12 +1,23 @@
 package dev.qpair.perf;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class NvmePerfTest {
@@ -67,28 +78,197 @@ class NvmePerfTest {
         assertTrue((Double) inline.get("mmio_doorbells_per_io") > 0, "inline: the engine asks for a doorbell whenever the SQ empties");
     }
 
+    private static byte[] bytes(MemorySegment segment) {
+        return segment.toArray(JAVA_BYTE);
+    }
+
+    /** Whether {@code data} equals one whole {@code size}-byte block of {@code region}. */
+    private static boolean isBlockOf(byte[] data, byte[] region, int size) {
+        for (int block = 0; block + size <= region.length; block += size) {
+            if (Arrays.equals(data, 0, size, region, block, block + size)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Test
-    void theSummaryShowsTheCopyRatiosAndTheTargetVerdicts() throws Exception {
+    void theReadBoundCopiesRandomBlocksOfTheRegionIntoTheBuffersAndLeavesTheRegionAlone() {
+        try (MemcpyRandomRate bound = MemcpyRandomRate.matching(SMALL.with("--qd", "4"))) {
+            bound.open(-1);
+            byte[] region = bytes(bound.region());
+            byte[][] before = new byte[4][];
+            for (int k = 0; k < 4; k++) {
+                before[k] = bytes(bound.buffer(k));
+                assertFalse(isBlockOf(before[k], region, 4096), "buffer " + k + " starts apart from the region");
+            }
+            for (long i = 0; i < 64; i++) {
+                bound.operation(i);
+            }
+            assertArrayEquals(region, bytes(bound.region()), "a read copy never writes the region");
+            for (int k = 0; k < 4; k++) {
+                byte[] after = bytes(bound.buffer(k));
+                assertFalse(Arrays.equals(before[k], after), "buffer " + k + " was copied into");
+                assertTrue(isBlockOf(after, region, 4096), "buffer " + k + " holds a whole block of the region");
+            }
+        }
+    }
+
+    @Test
+    void theWriteBoundCopiesTheBuffersIntoRandomBlocksAndLeavesTheBuffersAlone() {
+        try (MemcpyRandomRate bound = MemcpyRandomRate.matching(SMALL.with("--qd", "4").with("--rw", "randwrite"))) {
+            bound.open(-1);
+            byte[] region = bytes(bound.region());
+            byte[][] buffers = new byte[4][];
+            for (int k = 0; k < 4; k++) {
+                buffers[k] = bytes(bound.buffer(k));
+            }
+            for (long i = 0; i < 64; i++) {
+                bound.operation(i);
+            }
+            for (int k = 0; k < 4; k++) {
+                assertArrayEquals(buffers[k], bytes(bound.buffer(k)), "a write copy never writes buffer " + k);
+            }
+            byte[] after = bytes(bound.region());
+            int changed = 0;
+            boolean[] seen = new boolean[4];
+            for (int block = 0; block < after.length; block += 4096) {
+                if (Arrays.equals(region, block, block + 4096, after, block, block + 4096)) {
+                    continue;
+                }
+                changed++;
+                boolean fromABuffer = false;
+                for (int k = 0; k < 4; k++) {
+                    if (Arrays.equals(buffers[k], 0, 4096, after, block, block + 4096)) {
+                        fromABuffer = true;
+                        seen[k] = true;
+                    }
+                }
+                assertTrue(fromABuffer, "block " + block / 4096 + " changed into something no buffer holds");
+            }
+            assertTrue(changed > 4, changed + " blocks written by 64 random copies");
+            assertArrayEquals(new boolean[] {true, true, true, true}, seen, "every buffer is copied in turn");
+        }
+    }
+
+    @Test
+    void theBoundTakesItsRegionBuffersAndBlockSizeFromTheRow() {
+        try (MemcpyRandomRate bound = MemcpyRandomRate.matching(SMALL.with("--qd", "4"))) {
+            bound.open(-1);
+            assertEquals("baseline-memcpy-4k-randread-1m-qd4", bound.name());
+            assertEquals(1L << 20, bound.region().byteSize());
+            for (int k = 0; k < 4; k++) {
+                assertEquals(4096, bound.buffer(k).byteSize());
+                assertEquals(0, bound.buffer(k).address() % 4096, "buffer " + k + " is page-aligned");
+            }
+            assertThrows(ArrayIndexOutOfBoundsException.class, () -> bound.buffer(4));
+            Params p = new Params();
+            bound.describe(p);
+            assertEquals("read", p.get("direction"));
+            assertEquals(1L, p.get("region_mib"));
+            assertEquals(4096L, p.get("size_bytes"));
+            assertEquals(4L, p.get("buffers"));
+        }
+        try (MemcpyRandomRate bound = MemcpyRandomRate.matching(NvmePerfConfig.defaults().with("--rw", "randwrite")
+                .with("--io-size", "512").with("--ns-mib", "3").with("--qd", "7"))) {
+            bound.open(-1);
+            assertEquals("baseline-memcpy-512b-randwrite-3m-qd7", bound.name());
+            assertEquals(3L << 20, bound.region().byteSize());
+            assertEquals(512, bound.buffer(6).byteSize());
+            assertEquals(0, bound.buffer(6).address() % 4096, "buffer 6 is page-aligned");
+        }
+        for (String rw : List.of("read", "write", "rw", "randrw")) {
+            assertNull(MemcpyRandomRate.matching(SMALL.with("--rw", rw)), rw + " has no matched bound");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MemcpyRandomRate(MemcpyRandomRate.Direction.READ, 4096, 1, 1024));
+        assertTrue(e.getMessage().contains("buffers") && e.getMessage().contains("1023"), e.getMessage());
+    }
+
+    private static List<String> names(List<Supplier<Benchmark>> set) {
+        return set.stream().map(f -> f.get().name()).toList();
+    }
+
+    @Test
+    void perfMainPutsOneBoundRowPerDistinctRandomKeyBeforeTheNvmeRows() {
+        List<String> full = names(PerfMain.nvmeRows(PerfMain.NVME_SET, 0));
+        assertEquals(List.of("baseline-memcpy-4k-randread-64m-qd1", "baseline-memcpy-4k-randread-64m-qd32",
+                "baseline-memcpy-4k-randwrite-64m-qd1", "baseline-memcpy-4k-randwrite-64m-qd32"), full.subList(0, 4));
+        assertEquals(PerfMain.NVME_SET.stream().map(NvmePerfConfig::name).toList(), full.subList(4, full.size()));
+        assertEquals(List.of("baseline-memcpy-4k-randread-64m-qd1", "baseline-memcpy-4k-randread-64m-qd32",
+                        "nvme-perf-randread-qd1-4k-mem", "nvme-perf-randread-qd32-4k-mem"),
+                names(PerfMain.nvmeRows(PerfMain.SHORT_NVME_SET, 0)));
+        assertEquals(List.of("nvme-perf-rw50-qd32-4k-mem", "nvme-perf-read-qd1-4k-mem"),
+                names(PerfMain.nvmeRows(List.of(SMALL.with("--rw", "rw").with("--qd", "32"), SMALL.with("--rw", "read")), 0)));
+    }
+
+    /** The number in column {@code column} (0 = IOPS) of a summary row. */
+    private static double column(String line, int column) {
+        String[] cells = line.substring(line.indexOf(" : ") + 3).trim().split("\\s+");
+        return Double.parseDouble(cells[column].replace(",", ""));
+    }
+
+    private static final int X_COPY = 11;
+    private static final int X_HOT_COPY = 14;
+
+    @Test
+    void theSummaryReadsEachRowAgainstItsMatchedBoundAndShowsTheHotCopy() throws Exception {
         Options options = new Options(2_000, 500, 1_000, 0, 0, 0, 1, null, null, 0);
         Suite suite = new Suite(options, null, iterations -> 300);
-        List<Result> results = suite.run(List.of(MemcpyRate::new, MemcpyScatteredRate::new, () -> new NvmePerf(SMALL, 500),
-                () -> new NvmePerf(SMALL.with("--qd", "32"), 500),
-                () -> new NvmePerf(SMALL.with("--ns", "file").with("--qd", "2"), 500)));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        NvmePerfTable.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), results);
-        String text = bytes.toString(StandardCharsets.UTF_8);
-        String qd1 = text.lines().filter(l -> l.contains("nvme-perf-randread-qd1-4k-mem ")).findFirst().orElseThrow();
-        String qd32 = text.lines().filter(l -> l.contains("nvme-perf-randread-qd32-4k-mem ")).findFirst().orElseThrow();
-        String file = text.lines().filter(l -> l.contains("nvme-perf-randread-qd2-4k-file ")).findFirst().orElseThrow();
+        List<Supplier<Benchmark>> set = new ArrayList<>();
+        set.add(MemcpyRate::new);
+        set.addAll(PerfMain.nvmeRows(List.of(SMALL, SMALL.with("--qd", "32"), SMALL.with("--rw", "randwrite").with("--qd", "32"),
+                SMALL.with("--ns", "file").with("--qd", "2"), SMALL.with("--rw", "randrw").with("--qd", "2")), 500));
+        List<Result> results = suite.run(set);
+        String text = summary(results);
+        Map<String, Result> byName = new HashMap<>();
+        results.forEach(r -> byName.put(r.name(), r));
+        Result hot = byName.get(MemcpyRate.NAME);
+        Map<String, String> boundOf = Map.of("nvme-perf-randread-qd1-4k-mem", "baseline-memcpy-4k-randread-1m-qd1",
+                "nvme-perf-randread-qd32-4k-mem", "baseline-memcpy-4k-randread-1m-qd32",
+                "nvme-perf-randwrite-qd32-4k-mem", "baseline-memcpy-4k-randwrite-1m-qd32",
+                "nvme-perf-randread-qd2-4k-file", "baseline-memcpy-4k-randread-1m-qd2");
+        for (Map.Entry<String, String> e : boundOf.entrySet()) {
+            Result row = byName.get(e.getKey());
+            Result bound = byName.get(e.getValue());
+            String line = row(text, e.getKey());
+            double expected = row.opsPerSecond() / bound.opsPerSecond();
+            assertEquals(expected, column(line, X_COPY), 0.0005 + 1e-9, "x copy of " + line);
+            assertEquals(row.opsPerSecond() / hot.opsPerSecond(), column(line, X_HOT_COPY), 0.0005 + 1e-9,
+                    "x hot copy of " + line);
+            String header = text.lines().filter(l -> l.startsWith("   " + e.getValue() + ": ")).findFirst().orElseThrow();
+            assertTrue(header.contains(e.getKey()), "the bound's header line names the rows read against it: " + header);
+        }
+        String qd1 = row(text, "nvme-perf-randread-qd1-4k-mem");
+        String qd32 = row(text, "nvme-perf-randread-qd32-4k-mem");
         assertTrue(qd1.endsWith("met") || qd1.endsWith("MISSED"), qd1);
         assertTrue(qd32.endsWith("met") || qd32.endsWith("MISSED"), qd32);
-        assertTrue(file.endsWith(" -"), file);
-        assertTrue(text.contains("copies/s"), text);
-        assertTrue(text.contains("MMIO db/IO"), text);
+        assertTrue(row(text, "nvme-perf-randread-qd2-4k-file").endsWith(" -"), text);
+        String mixed = row(text, "nvme-perf-randrw50-qd2-4k-mem");
+        String[] cells = mixed.substring(mixed.indexOf(" : ") + 3).trim().split("\\s+");
+        assertEquals(List.of("-", "-", "-"), List.of(cells[X_COPY], cells[X_COPY + 1], cells[X_COPY + 2]), mixed);
+        assertEquals(List.of("-", "-"), List.of(cells[cells.length - 2], cells[cells.length - 1]), mixed);
+        assertTrue(text.contains("x hot copy") && text.contains("why: "), text);
+        assertTrue(text.contains("none for sequential or mixed rows") && text.contains("nvme-perf-randrw50-qd2-4k-mem"), text);
         assertTrue(qd1.contains(" 2.000 "), "QD1 without shadow doorbells: 2 MMIO writes per I/O: " + qd1);
-        String reference = text.lines().filter(l -> l.startsWith("   nvme-perf-randread-qd32-4k-mem ")).findFirst().orElseThrow();
-        assertTrue(reference.contains("IOPS / scattered copies/s = ") && reference.contains("p50 / (2L + scattered copy p50) = "),
-                reference);
-        assertTrue(text.contains("reference only, not issue 4's targets"), text);
+        assertFalse(text.contains("reference only"), text);
+
+        List<Result> withoutBound = results.stream().filter(r -> !r.name().equals("baseline-memcpy-4k-randread-1m-qd32")).toList();
+        String missing = summary(withoutBound);
+        assertTrue(missing.contains("baseline-memcpy-4k-randread-1m-qd32: missing from this run"), missing);
+        String orphan = row(missing, "nvme-perf-randread-qd32-4k-mem");
+        String[] orphanCells = orphan.substring(orphan.indexOf(" : ") + 3).trim().split("\\s+");
+        assertEquals("-", orphanCells[X_COPY], orphan);
+        assertEquals(List.of("-", "-"), List.of(orphanCells[orphanCells.length - 2], orphanCells[orphanCells.length - 1]), orphan);
+    }
+
+    private static String summary(List<Result> results) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        NvmePerfTable.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), results);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String row(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(" " + name + " ")).findFirst().orElseThrow(() -> new AssertionError(name + " in " + text));
     }
 }
