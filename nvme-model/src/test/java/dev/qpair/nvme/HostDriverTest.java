@@ -186,14 +186,14 @@ class HostDriverTest {
             MemorySegment buf = rig.buffer(4096);
             Done done = new Done();
             int submitted = 0;
-            long deadline = System.nanoTime() + 5_000_000_000L;
+            long deadline = System.nanoTime() + 30_000_000_000L;
             while (submitted < 1000) {
                 if (qp.read(2, buf, submitted % 256, 1, done, null)) {
                     submitted++;
                 } else {
                     qp.processCompletions(0);
                 }
-                assertTrue(System.nanoTime() < deadline, "1000 reads within 5 s");
+                assertTrue(System.nanoTime() < deadline, "1000 reads within 30 s");
             }
             done.await(qp, 1000);
             assertEquals(0, done.failures);

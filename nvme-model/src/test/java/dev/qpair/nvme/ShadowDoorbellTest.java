@@ -70,14 +70,14 @@ class ShadowDoorbellTest {
             MemorySegment buf = rig.buffer(4096);
             Done done = new Done();
             int submitted = 0;
-            long deadline = System.nanoTime() + 5_000_000_000L;
+            long deadline = System.nanoTime() + 30_000_000_000L;
             while (submitted < 2000) {
                 if (qp.read(2, buf, submitted % 256, 1, done, null)) {
                     submitted++;
                 } else {
                     qp.processCompletions(0);
                 }
-                assertTrue(System.nanoTime() < deadline, "2000 reads within 5 s, done " + done.count);
+                assertTrue(System.nanoTime() < deadline, "2000 reads within 30 s, done " + done.count);
             }
             done.await(qp, 2000);
             assertEquals(0, done.failures);
