@@ -2,6 +2,7 @@ package dev.qpair.perf;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.qpair.barriers.Barriers;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
@@ -14,8 +15,12 @@ import java.util.Locale;
  * {@link Direction#READ} copies from the block into the buffer, as a Read command does;
  * {@link Direction#WRITE} from the buffer into the block, as a Write command does. Blocks are drawn
  * as nvme-perf draws LBAs: uniform over the {@code regionMib MiB / sizeBytes} whole blocks. Every page
- * of the region is written in {@link #open} so that no first-touch fault is measured. Copies are
- * timed {@value #PER_SAMPLE} at a time; {@link #operation} does not allocate.
+ * of the region is written in {@link #open} so that no first-touch fault is measured. The copies are
+ * timed as the row's I/Os are: with one buffer (queue depth 1) one copy per sample, a latency row,
+ * since a QD1 I/O makes one copy with nothing to overlap its misses with, and takes longer than a copy
+ * among back-to-back ones, whose misses overlap (a Write's copy then ends with a full fence: the clock
+ * would not wait for its stores, and the I/O's CQE cannot be seen before its data); with more,
+ * {@value #PER_SAMPLE} copies per sample, a bandwidth row. {@link #operation} does not allocate.
  */
 public final class MemcpyRandomRate implements Benchmark {
 
@@ -122,7 +127,7 @@ public final class MemcpyRandomRate implements Benchmark {
 
     @Override
     public Kind kind() {
-        return Kind.BANDWIDTH;
+        return bufferCount == 1 ? Kind.LATENCY : Kind.BANDWIDTH;
     }
 
     @Override
@@ -132,7 +137,7 @@ public final class MemcpyRandomRate implements Benchmark {
 
     @Override
     public int opsPerSample() {
-        return PER_SAMPLE;
+        return bufferCount == 1 ? 1 : PER_SAMPLE;
     }
 
     @Override
@@ -175,6 +180,9 @@ public final class MemcpyRandomRate implements Benchmark {
             return buffer.get(JAVA_LONG, 0);
         }
         MemorySegment.copy(buffer, 0, region, offset, size);
+        if (bufferCount == 1) {
+            Barriers.mb(); // mb(): the copy's stores visible before the clock stops, as a QD1 Write's are before its CQE
+        }
         return region.get(JAVA_LONG, offset);
     }
 

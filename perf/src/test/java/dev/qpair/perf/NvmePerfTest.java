@@ -185,6 +185,22 @@ class NvmePerfTest {
         assertTrue(e.getMessage().contains("buffers") && e.getMessage().contains("1023"), e.getMessage());
     }
 
+    @Test
+    void theBoundIsTimedAsItsRowIsOneCopyPerSampleAtQueueDepthOne() {
+        for (String qd : List.of("1", "2", "32")) {
+            NvmePerfConfig row = SMALL.with("--qd", qd);
+            try (MemcpyRandomRate bound = MemcpyRandomRate.matching(row); NvmePerf perf = new NvmePerf(row, 0)) {
+                assertEquals(perf.kind(), bound.kind(), "qd " + qd);
+                assertEquals(perf.opsPerSample(), bound.opsPerSample(), "qd " + qd);
+            }
+        }
+        try (MemcpyRandomRate qd1 = MemcpyRandomRate.matching(SMALL)) {
+            qd1.open(-1);
+            Measurement m = new Runner(null).measure(qd1, 10, 100, 0);
+            assertEquals(100, m.operations(), "one copy per sample");
+        }
+    }
+
     private static List<String> names(List<Supplier<Benchmark>> set) {
         return set.stream().map(f -> f.get().name()).toList();
     }
