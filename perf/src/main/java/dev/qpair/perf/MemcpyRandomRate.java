@@ -51,7 +51,7 @@ public final class MemcpyRandomRate implements Benchmark {
     private MemorySegment region;
     private MemorySegment[] buffers;
     private int next;
-    private long random = 0x9E3779B97F4A7C15L;
+    private final Xorshift64Star random = new Xorshift64Star();
 
     /**
      * @param direction the copy's direction
@@ -173,7 +173,7 @@ public final class MemcpyRandomRate implements Benchmark {
     public long operation(long i) {
         int k = next;
         next = k + 1 == bufferCount ? 0 : k + 1;
-        long offset = (nextRandom() >>> 1) % blocks * size;
+        long offset = random.below(blocks) * size;
         MemorySegment buffer = buffers[k];
         if (direction == Direction.READ) {
             MemorySegment.copy(region, offset, buffer, 0, size);
@@ -186,15 +186,6 @@ public final class MemcpyRandomRate implements Benchmark {
         return region.get(JAVA_LONG, offset);
     }
 
-    /** xorshift64*, as nvme-perf draws its LBAs. */
-    private long nextRandom() {
-        long x = random;
-        x ^= x >>> 12;
-        x ^= x << 25;
-        x ^= x >>> 27;
-        random = x;
-        return x * 0x2545F4914F6CDD1DL;
-    }
 
     /** The region (the namespace's stand-in), between {@link #open} and {@link #close}. */
     MemorySegment region() {

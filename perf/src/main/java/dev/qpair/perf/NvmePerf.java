@@ -68,7 +68,7 @@ public final class NvmePerf implements Benchmark {
 
     private int credits;
     private long sequential;
-    private long random = 0x9E3779B97F4A7C15L;
+    private final Xorshift64Star random = new Xorshift64Star();
     private long errors;
     private long reads;
     private long writes;
@@ -249,7 +249,7 @@ public final class NvmePerf implements Benchmark {
 
     private void submit(int slot, long now) {
         long slba = nextPosition() * lbaCount;
-        boolean read = readPercent == 100 || (readPercent != 0 && (int) ((nextRandom() >>> 1) % 100) < readPercent);
+        boolean read = readPercent == 100 || (readPercent != 0 && (int) random.below(100) < readPercent);
         submittedAt[slot] = now;
         boolean queued = read
                 ? qpair.read(NSID, buffers[slot], slba, lbaCount, onCompletion, slotIds[slot])
@@ -267,22 +267,13 @@ public final class NvmePerf implements Benchmark {
 
     private long nextPosition() {
         if (config.workload().random()) {
-            return (nextRandom() >>> 1) % positions;
+            return random.below(positions);
         }
         long position = sequential;
         sequential = position + 1 == positions ? 0 : position + 1;
         return position;
     }
 
-    /** xorshift64*: a uniform 64-bit stream without allocation. */
-    private long nextRandom() {
-        long x = random;
-        x ^= x >>> 12;
-        x ^= x << 25;
-        x ^= x >>> 27;
-        random = x;
-        return x * 0x2545F4914F6CDD1DL;
-    }
 
     private void complete(Object arg, NvmeCompletion completion) {
         int slot = (Integer) arg;
