@@ -148,6 +148,7 @@ public final class MemcpyRandomRate implements Benchmark {
                         ? "MemorySegment.copy from a uniformly random whole block of the off-heap region into host buffer k"
                         : "MemorySegment.copy from host buffer k into a uniformly random whole block of the off-heap region")
                 .put("buffer_rotation", "k = operation mod buffers; buffers page-aligned")
+                .put("fence", direction == Direction.WRITE && bufferCount == 1 ? "mb() after each copy" : "none")
                 .put("threads", 1);
     }
 
@@ -185,7 +186,6 @@ public final class MemcpyRandomRate implements Benchmark {
         }
         return region.get(JAVA_LONG, offset);
     }
-
 
     /** The region (the namespace's stand-in), between {@link #open} and {@link #close}. */
     MemorySegment region() {

@@ -274,7 +274,6 @@ public final class NvmePerf implements Benchmark {
         return position;
     }
 
-
     private void complete(Object arg, NvmeCompletion completion) {
         int slot = (Integer) arg;
         latency.recordValue(Math.min(System.nanoTime() - submittedAt[slot], Sampler.HIGHEST_NS));

@@ -2,8 +2,8 @@ package dev.qpair.perf;
 
 /**
  * xorshift64*: the benchmarks' uniform stream, without allocation. nvme-perf draws its LBAs (and its
- * read/write mix) with it, and the copy bound of a random row draws its blocks with it: from the same
- * seed, a random row and its bound visit the same sequence of blocks. One thread.
+ * read/write mix) with it, and the copy bound of a random row draws its blocks with it, from the same
+ * seed and with the same distribution. One thread.
  */
 final class Xorshift64Star {
 

@@ -106,11 +106,14 @@ class NvmePerfTest {
                 bound.operation(i);
             }
             assertArrayEquals(region, bytes(bound.region()), "a read copy never writes the region");
+            java.util.Set<Long> blocks = new java.util.HashSet<>();
             for (int k = 0; k < 4; k++) {
                 byte[] after = bytes(bound.buffer(k));
                 assertFalse(Arrays.equals(before[k], after), "buffer " + k + " was copied into");
                 assertTrue(isBlockOf(after, region, 4096), "buffer " + k + " holds a whole block of the region");
+                blocks.add(bound.buffer(k).get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
             }
+            assertTrue(blocks.size() >= 3, "the last four copies came from " + blocks.size() + " distinct blocks, not one");
         }
     }
 
@@ -252,6 +255,18 @@ class NvmePerfTest {
             assertEquals(expected, column(line, X_COPY), 0.0005 + 1e-9, "x copy of " + line);
             assertEquals(row.opsPerSecond() / hot.opsPerSecond(), column(line, X_HOT_COPY), 0.0005 + 1e-9,
                     "x hot copy of " + line);
+            assertEquals((double) bound.percentileNs(50) / Math.max(1, row.percentileNs(50)), column(line, X_COPY + 1),
+                    0.0005 + 1e-9, "x copy p50 of " + line);
+            double qd1Ratio = (Long) row.params().get("io_latency_p50_ns") / (2 * row.bracket().limitP50Ns() + bound.percentileNs(50));
+            assertEquals(qd1Ratio, column(line, X_COPY + 2), 0.005 + 1e-9, "p50/(2L+copy) of " + line);
+            String[] tokens = line.trim().split("\\s+");
+            String verdict = tokens[tokens.length - 2];
+            if (e.getKey().contains("-qd1-4k-mem")) {
+                assertEquals(qd1Ratio <= 1 ? "met" : "MISSED", verdict, "QD1 verdict by p50/(2L+copy) " + qd1Ratio + ": " + line);
+            } else if (e.getKey().contains("-qd32-4k-mem")) {
+                assertEquals(expected >= NvmePerfTable.QD32_COPY_SHARE ? "met" : "MISSED", verdict,
+                        "QD32 verdict by x copy " + expected + ": " + line);
+            }
             String header = text.lines().filter(l -> l.startsWith("   " + e.getValue() + ": ")).findFirst().orElseThrow();
             assertTrue(header.contains(e.getKey()), "the bound's header line names the rows read against it: " + header);
         }
@@ -268,6 +283,22 @@ class NvmePerfTest {
         assertTrue(text.contains("none for sequential or mixed rows") && text.contains("nvme-perf-randrw50-qd2-4k-mem"), text);
         assertTrue(qd1.contains(" 2.000 "), "QD1 without shadow doorbells: 2 MMIO writes per I/O: " + qd1);
         assertFalse(text.contains("reference only"), text);
+        for (String target : List.of("nvme-perf-randread-qd1-4k-mem", "nvme-perf-randread-qd32-4k-mem", "nvme-perf-randwrite-qd32-4k-mem")) {
+            Result row = byName.get(target);
+            String hotLine = text.lines().filter(l -> l.startsWith("   " + target + " ")).findFirst().orElseThrow(() -> new AssertionError(target + " hot reading: " + text));
+            double value = Double.parseDouble(hotLine.replaceAll(".*= ([0-9.]+),.*", "$1"));
+            if (target.contains("qd1")) {
+                double expected = (Long) row.params().get("io_latency_p50_ns") / (2 * row.bracket().limitP50Ns() + hot.percentileNs(50));
+                assertEquals(expected, value, 0.005 + 1e-9, hotLine);
+                assertTrue(hotLine.endsWith(expected <= 1 ? "met" : "MISSED"), hotLine);
+            } else {
+                double expected = row.opsPerSecond() / hot.opsPerSecond();
+                assertEquals(expected, value, 0.0005 + 1e-9, hotLine);
+                assertTrue(hotLine.endsWith(expected >= NvmePerfTable.QD32_COPY_SHARE ? "met" : "MISSED"), hotLine);
+            }
+        }
+        assertTrue(text.lines().noneMatch(l -> l.startsWith("   nvme-perf-randread-qd2-4k-file ") || l.startsWith("   nvme-perf-randrw50")),
+                "no hot reading for rows without a target: " + text);
 
         List<Result> withoutBound = results.stream().filter(r -> !r.name().equals("baseline-memcpy-4k-randread-1m-qd32")).toList();
         String missing = summary(withoutBound);
