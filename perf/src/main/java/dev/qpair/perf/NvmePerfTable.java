@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
  * {@code target} judges by {@code x copy}, {@code at p50} by {@code x copy p50}. Sequential and mixed
  * rows have no matched bound and show {@code -} there. {@code MMIO db/IO} is the row's SQ tail and CQ
  * head MMIO doorbell writes per measured I/O (fewer with shadow doorbells, rows named {@code -shadow}).
+ * Under the table each target row is read once more against the hot copy, with its verdict, so that
+ * the matched reading is never the only one shown.
  */
 public final class NvmePerfTable {
 

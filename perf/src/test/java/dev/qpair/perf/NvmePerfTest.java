@@ -1,6 +1,7 @@
 package dev.qpair.perf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,8 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -106,12 +109,12 @@ class NvmePerfTest {
                 bound.operation(i);
             }
             assertArrayEquals(region, bytes(bound.region()), "a read copy never writes the region");
-            java.util.Set<Long> blocks = new java.util.HashSet<>();
+            Set<Long> blocks = new HashSet<>();
             for (int k = 0; k < 4; k++) {
                 byte[] after = bytes(bound.buffer(k));
                 assertFalse(Arrays.equals(before[k], after), "buffer " + k + " was copied into");
                 assertTrue(isBlockOf(after, region, 4096), "buffer " + k + " holds a whole block of the region");
-                blocks.add(bound.buffer(k).get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
+                blocks.add(bound.buffer(k).get(JAVA_LONG, 0));
             }
             assertTrue(blocks.size() >= 3, "the last four copies came from " + blocks.size() + " distinct blocks, not one");
         }
