@@ -130,7 +130,7 @@ public final class NvmePerfTable {
         for (Result r : targeted) {
             double qd1 = io(r, "p50") / (2 * r.bracket().limitP50Ns() + hot.percentileNs(50));
             double xHot = r.opsPerSecond() / hot.opsPerSecond();
-            out.printf("   %-38s : %s%n", r.name(), Long.valueOf(1).equals(r.params().get("queue_depth"))
+            out.printf("   %-38s : %s%n", r.name(), queueDepthOne(r)
                     ? String.format("p50/(2L+hot copy) = %.2f, %s", qd1, verdict(r, xHot, qd1))
                     : String.format("x hot copy = %.3f, %s", xHot, verdict(r, xHot, qd1)));
         }
@@ -142,8 +142,12 @@ public final class NvmePerfTable {
         Object rw = r.params().get("rw");
         return r.sizeBytes() == 4096 && "memory".equals(r.params().get("namespace"))
                 && "thread".equals(r.params().get("device_mode"))
-                && ("randread".equals(rw) || "randwrite".equals(rw))
-                && (Long.valueOf(1).equals(depth) || Long.valueOf(32).equals(depth));
+                && (NvmeWorkload.RANDREAD.label().equals(rw) || NvmeWorkload.RANDWRITE.label().equals(rw))
+                && (queueDepthOne(r) || Long.valueOf(32).equals(depth));
+    }
+
+    private static boolean queueDepthOne(Result r) {
+        return Long.valueOf(1).equals(r.params().get("queue_depth"));
     }
 
     /** The name of the {@link MemcpyRandomRate} row {@code row} is read against, or null when its pattern has none. */
@@ -162,7 +166,7 @@ public final class NvmePerfTable {
         if (!targeted(r) || Double.isNaN(xCopy)) {
             return "-";
         }
-        if (Long.valueOf(1).equals(r.params().get("queue_depth"))) {
+        if (queueDepthOne(r)) {
             return qd1 <= 1 ? "met" : "MISSED";
         }
         return xCopy >= QD32_COPY_SHARE ? "met" : "MISSED";
