@@ -23,6 +23,12 @@ import java.lang.foreign.MemorySegment;
  * {@link #copyFrom} and {@link #copyTo} are that loop; {@link #copy(Translation, Translation)} copies
  * between two granted accesses (a local gather list and a remote key). One instance per engine thread: it is not
  * thread-safe. It holds the mapping it granted until the next lookup.
+ *
+ * <p>A lookup of the region the previous one granted stores no reference: the mapping and segment
+ * fields are written only when they change. A reference store runs the GC's write barrier (with the
+ * Parallel or Serial collector a byte store to the card table, one 64-byte line of which covers 32 KiB
+ * of heap), so two threads translating through objects allocated near each other, the two QPs of a
+ * ping-pong, would otherwise pass that line between their cores on every message.
  */
 public final class Translation {
 
@@ -64,15 +70,15 @@ public final class Translation {
      */
     public boolean next() {
         if (remaining == 0) {
-            segment = null;
             offset = 0;
             length = 0;
             return false;
         }
         Mapping m = mapping;
         long len;
+        MemorySegment seg;
         if (m.type == MrType.DIRECT) {
-            segment = m.segment;
+            seg = m.segment;
             offset = m.base + position;
             len = remaining;
         } else if (m.type == MrType.PAGE_LIST) {
@@ -80,23 +86,26 @@ public final class Translation {
             long at = m.firstByteOffset + position;
             int page = (int) (at >>> m.pageShift);
             long inPage = at & (pageSize - 1);
-            MemorySegment seg = m.pageSegments[page];
+            MemorySegment pageSeg = m.pageSegments[page];
             long off = m.pageOffsets[page];
             len = Math.min(remaining, pageSize - inPage);
             while (len < remaining && page + 1 < m.pageSegments.length
-                    && m.pageSegments[page + 1] == seg && m.pageOffsets[page + 1] == m.pageOffsets[page] + pageSize) {
+                    && m.pageSegments[page + 1] == pageSeg && m.pageOffsets[page + 1] == m.pageOffsets[page] + pageSize) {
                 page++;
                 len += Math.min(remaining - len, pageSize);
             }
-            segment = seg;
+            seg = pageSeg;
             offset = off + inPage;
         } else {
             int i = piece;
             long inPiece = position - m.pieceStarts[i];
-            segment = m.pieceSegments[i];
+            seg = m.pieceSegments[i];
             offset = m.pieceOffsets[i] + inPiece;
             len = Math.min(remaining, m.pieceLengths[i] - inPiece);
             piece = i + 1;
+        }
+        if (segment != seg) {
+            segment = seg;
         }
         length = len;
         position += len;
@@ -104,7 +113,7 @@ public final class Translation {
         return true;
     }
 
-    /** The current piece's base segment (the whole registered memory, not a slice). */
+    /** The current piece's base segment (the whole registered memory, not a slice); meaningful after {@link #next()} returned {@code true}. */
     public MemorySegment segment() {
         return segment;
     }
@@ -212,12 +221,13 @@ public final class Translation {
 
     void grant(Mapping m, long start, long bytes, int firstPiece) {
         status = AccessStatus.OK;
-        mapping = m;
+        if (mapping != m) {
+            mapping = m;
+        }
         byteCount = bytes;
         position = start;
         remaining = bytes;
         piece = firstPiece;
-        segment = null;
         offset = 0;
         length = 0;
     }
@@ -231,7 +241,6 @@ public final class Translation {
         position = savedPosition;
         remaining = savedRemaining;
         piece = savedPiece;
-        segment = null;
         offset = 0;
         length = 0;
         return aligned;

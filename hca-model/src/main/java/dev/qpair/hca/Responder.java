@@ -37,13 +37,13 @@ final class Responder extends ResponderPadTail {
 
     /** Takes the responder (reentrant: a responder error flushes the same QP's receives under it). */
     void lock() {
-        Thread me = Thread.currentThread();
-        if ((Thread) OWNER.getOpaque(this) == me) { // READ_ONCE(): only the owner itself can see its own thread here; orders nothing
+        long me = Thread.currentThread().threadId();
+        if ((long) OWNER.getOpaque(this) == me) { // READ_ONCE(): only the owner itself can see its own id here; orders nothing
             holds++;
             return;
         }
         int spins = 0;
-        while (!OWNER.compareAndSet(this, (Thread) null, me)) { // spin_lock(): cmpxchg acquires the previous holder's stores
+        while (!OWNER.compareAndSet(this, FREE, me)) { // spin_lock(): cmpxchg acquires the previous holder's stores
             if (++spins < 1024) {
                 Thread.onSpinWait();
             } else {
@@ -55,7 +55,7 @@ final class Responder extends ResponderPadTail {
 
     void unlock() {
         if (--holds == 0) {
-            OWNER.setRelease(this, (Thread) null); // spin_unlock(): critical-section stores before the release
+            OWNER.setRelease(this, FREE); // spin_unlock(): critical-section stores before the release
         }
     }
 
@@ -178,14 +178,18 @@ abstract class ResponderHot extends ResponderPadMid {
 
     static {
         try {
-            OWNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(ResponderHot.class, "owner", Thread.class);
+            OWNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(ResponderHot.class, "owner", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    /** {@link #owner}'s value while no thread holds the responder (thread ids start at 1). */
+    static final long FREE = 0;
+
+    /** The holder's {@link Thread#threadId()}: a long, not the Thread, so taking the lock stores no reference (no GC card mark). */
     @SuppressWarnings("unused")
-    volatile Thread owner;
+    volatile long owner;
     int holds;
     int deviceRq;
     int expectedPsn;

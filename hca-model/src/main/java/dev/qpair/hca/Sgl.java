@@ -12,7 +12,9 @@ import java.lang.foreign.MemorySegment;
  * send WQE, of a receive WQE (read in place in its ring), one (key, address, length) range named by an rkey, or raw bytes
  * (inline data in the send ring, wrapping at its end). Every keyed element goes through
  * {@code KeyTable.lookup} with the access and PD given; {@link #copy} moves bytes between two
- * cursors piece by piece. Reused by one engine task at a time; allocates nothing.
+ * cursors piece by piece. Reused by one engine task at a time; allocates nothing, and stores a
+ * reference only when it changes (see {@code Translation}: a reference store runs the GC's card-table
+ * write barrier, whose line two threads' cursors would share).
  */
 final class Sgl {
 
@@ -44,21 +46,25 @@ final class Sgl {
 
     Sgl sendSges(SendWqe wqe, int numSge, int access, ProtectionDomain pd) {
         this.kind = SEND_SGES;
-        this.sendWqe = wqe;
+        if (sendWqe != wqe) {
+            sendWqe = wqe;
+        }
         this.count = numSge;
         this.access = access;
-        this.pd = pd;
+        pd(pd);
         return rewind();
     }
 
     /** The data segments of the receive WQE at byte {@code slot} of {@code ring}. */
     Sgl recvSges(MemorySegment ring, long slot, int numSge, int access, ProtectionDomain pd) {
         this.kind = RECV_SGES;
-        this.recvRing = ring;
+        if (recvRing != ring) {
+            recvRing = ring;
+        }
         this.recvSlot = slot;
         this.count = numSge;
         this.access = access;
-        this.pd = pd;
+        pd(pd);
         return rewind();
     }
 
@@ -69,14 +75,28 @@ final class Sgl {
         this.rangeLength = length;
         this.count = 1;
         this.access = access;
-        this.pd = pd;
+        pd(pd);
         return rewind();
+    }
+
+    private void pd(ProtectionDomain domain) {
+        if (pd != domain) {
+            pd = domain;
+        }
+    }
+
+    private void seg(MemorySegment segment) {
+        if (seg != segment) {
+            seg = segment;
+        }
     }
 
     /** Raw bytes: {@code length} at {@code offset} of {@code segment}, wrapping at its end (a ring). */
     Sgl raw(MemorySegment segment, long offset, long length) {
         this.kind = RAW;
-        this.raw = segment;
+        if (raw != segment) {
+            raw = segment;
+        }
         this.rawOffset = offset;
         this.rawLength = length;
         this.count = 2;
@@ -144,7 +164,7 @@ final class Sgl {
             long size = raw.byteSize();
             if (element == 0) {
                 element = 1;
-                seg = raw;
+                seg(raw);
                 off = rawOffset;
                 rem = Math.min(rawLength, size - rawOffset);
                 if (rem > 0) {
@@ -153,7 +173,7 @@ final class Sgl {
             }
             if (element == 1) {
                 element = 2;
-                seg = raw;
+                seg(raw);
                 off = 0;
                 rem = rawLength - Math.min(rawLength, size - rawOffset);
                 return rem > 0;
@@ -162,7 +182,7 @@ final class Sgl {
         }
         for (;;) {
             if (element > 0 && t.next()) { // before the first element's lookup, t still holds the previous use's pieces
-                seg = t.segment();
+                seg(t.segment());
                 off = t.offset();
                 rem = t.length();
                 return true;
