@@ -28,20 +28,11 @@ import java.lang.foreign.MemorySegment;
  * fields are written only when they change. A reference store runs the GC's write barrier (with the
  * Parallel or Serial collector a byte store to the card table, one 64-byte line of which covers 32 KiB
  * of heap), so two threads translating through objects allocated near each other, the two QPs of a
- * ping-pong, would otherwise pass that line between their cores on every message.
+ * ping-pong, would otherwise pass that line between their cores on every message. For the same
+ * reason the fields sit between two 128-byte pads: every lookup stores to them, and the GC may put
+ * any object next to this one.
  */
-public final class Translation {
-
-    private int status = AccessStatus.BAD_KEY;
-    private Mapping mapping;
-    private long byteCount;
-    private long position;
-    private long remaining;
-    private int piece;
-
-    private MemorySegment segment;
-    private long offset;
-    private long length;
+public final class Translation extends TranslationPadTail {
 
     /** The status of the last lookup; {@link AccessStatus#BAD_KEY} before the first. */
     public int status() {
@@ -250,4 +241,28 @@ public final class Translation {
     public String toString() {
         return "Translation[" + AccessStatus.name(status) + ", byteCount=" + byteCount + ", remaining=" + remaining + "]";
     }
+}
+
+/** A line pair of padding, and a filler for the header's gap, before Translation's fields. */
+abstract class TranslationPadHead {
+    int f0;
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** Translation's cursor, written by the one thread that looks up through it. */
+abstract class TranslationFields extends TranslationPadHead {
+    int status = AccessStatus.BAD_KEY;
+    Mapping mapping;
+    long byteCount;
+    long position;
+    long remaining;
+    int piece;
+    MemorySegment segment;
+    long offset;
+    long length;
+}
+
+/** A line pair of padding after Translation's fields. */
+abstract class TranslationPadTail extends TranslationFields {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 }

@@ -46,9 +46,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Lines.</b> A QP's and a CQ's host-written fields, engine-written fields and read-mostly
  * fields lie 128 bytes apart ({@link QpHostFields}, {@link QpEngineFields}), a CQ's per-CQE state
- * lies on each side's own line of its ring's control block, and the engine's flyweights and cursors
- * are allocated apart from the host's, so that a
- * WRITE moves only the doorbell slot's line pair to the engine and the CQE's line back.
+ * lies on each side's own line of its ring's control block, and every object stored to per
+ * message (flyweights, cursors, translations, the send queue's block counts) keeps its fields
+ * between 128-byte pads, wherever the GC places it, so that a WRITE moves only the doorbell slot's
+ * line pair to the engine and the CQE's line back.
  *
  * <p><b>Trust.</b> The engine reads the doorbell slot's {@code seq} or the doorbell record with
  * acquire, then the WQEs, and validates

@@ -46,7 +46,8 @@ public final class QueuePair extends QpEnginePad {
     static final int TASK_ARMED = 2;
     private static final int INLINE_HEADER_BYTES = (int) SendWqe.INLINE_HEADER.byteSize();
     /** A 128-byte line pair of longs: the heap padding between objects the host and the engine write. */
-    private static final int LINE_PAIR_LONGS = 16;
+    /** Ints of padding on each side of {@link #blocksAt}'s slots: the host stores one per post, so no other object may share their lines. */
+    private static final int BLOCKS_PAD = 32;
 
     private static final VarHandle TASK;
     private static final VarHandle SQ_FREED;
@@ -93,18 +94,12 @@ public final class QueuePair extends QpEnginePad {
     private final DoorbellLock sqLock;
     private final DoorbellLock rqLock;
     private final int[] blocksAt;
-    /** Allocated between the engine's flyweights and the host's, and held, so they never share a line. */
-    @SuppressWarnings("unused")
-    private final long[] hostPad;
 
     volatile QpState state = QpState.RESET; // smp_store_release/smp_load_acquire: a state change before the passes and posts that read it
     volatile QueuePair peer; // rcu_assign_pointer/rcu_dereference: the route set at RTR, read by passes and postRecv
     int destQpn = -1;
     int rnrRetry = QpAttr.RNR_RETRY_INFINITE;
     long rnrTimerNanos = 10_000;
-    /** Allocated first and held: the engine's objects below (cursors, flyweights) start a line pair away from this object. */
-    @SuppressWarnings("unused")
-    private final long[] enginePad = new long[LINE_PAIR_LONGS];
     final Sgl localSgl = new Sgl();
     final Sgl remoteSgl = new Sgl();
     final Sgl scratchSgl = new Sgl();
@@ -147,7 +142,6 @@ public final class QueuePair extends QpEnginePad {
         int stride = RecvWqe.strideFor(maxRecvSge);
         this.rqRing = arena.allocate((long) rqCapacity * stride, 4096);
         this.deviceWqe = new SendWqe(sqRing);
-        this.hostPad = new long[LINE_PAIR_LONGS];
         this.hostWqe = new SendWqe(sqRing);
         this.hostRwqe = new RecvWqe(rqRing, stride);
         this.rqStride = stride;
@@ -155,7 +149,7 @@ public final class QueuePair extends QpEnginePad {
         this.doorbellPage = DoorbellPage.allocate(arena);
         this.sqLock = a.threadSafe ? new DoorbellLock() : null;
         this.rqLock = a.threadSafe ? new DoorbellLock() : null;
-        this.blocksAt = new int[sqSlots];
+        this.blocksAt = new int[BLOCKS_PAD + sqSlots + BLOCKS_PAD];
         this.atomicScratch = arena.allocate(8, 8);
         this.qpn = device.provider().allocQpn(this);
         this.responder = new Responder(this, rqRing, stride, rqCapacity, record, recvCq, pd, qpn, hostRwqe.maxSges());
@@ -601,7 +595,7 @@ public final class QueuePair extends QpEnginePad {
         }
         int blocks = SendWqe.basicBlocks(curDs);
         hostWqe.at(curStart).ds(curDs);
-        blocksAt[curStart & sqMask] = blocks;
+        blocksAt[BLOCKS_PAD + (curStart & sqMask)] = blocks;
         sqTail = curStart + blocks;
         if ((curFlags & SendWqe.FLAG_SIGNALED) != 0) {
             unsignaledRun = 0;
@@ -774,7 +768,7 @@ public final class QueuePair extends QpEnginePad {
         if (start - freed >= sqSlots) {
             return;
         }
-        int end = start + blocksAt[start & sqMask];
+        int end = start + blocksAt[BLOCKS_PAD + (start & sqMask)];
         sqFreedByPoller = end;
         SQ_FREED.setRelease(this, end); // smp_store_release(): CQE loads before the poster may reuse the slots
     }

@@ -14,35 +14,15 @@ import java.lang.foreign.MemorySegment;
  * {@code KeyTable.lookup} with the access and PD given; {@link #copy} moves bytes between two
  * cursors piece by piece. Reused by one engine task at a time; allocates nothing, and stores a
  * reference only when it changes (see {@code Translation}: a reference store runs the GC's card-table
- * write barrier, whose line two threads' cursors would share).
+ * write barrier, whose line two threads' cursors would share). Its fields sit between two 128-byte
+ * pads, as {@code Translation}'s do.
  */
-final class Sgl {
+final class Sgl extends SglPadTail {
 
     private static final int SEND_SGES = 0;
     private static final int RECV_SGES = 1;
     private static final int RANGE = 2;
     private static final int RAW = 3;
-
-    private int kind;
-    private SendWqe sendWqe;
-    private MemorySegment recvRing;
-    private long recvSlot;
-    private int count;
-    private int access;
-    private ProtectionDomain pd;
-    private int rangeKey;
-    private long rangeAddr;
-    private long rangeLength;
-    private MemorySegment raw;
-    private long rawOffset;
-    private long rawLength;
-
-    private final Translation t = new Translation();
-    private int element;
-    private MemorySegment seg;
-    private long off;
-    private long rem;
-    private int refusal;
 
     Sgl sendSges(SendWqe wqe, int numSge, int access, ProtectionDomain pd) {
         this.kind = SEND_SGES;
@@ -267,4 +247,38 @@ final class Sgl {
         }
         return AccessStatus.OK;
     }
+}
+
+/** A line pair of padding, and a filler for the header's gap, before Sgl's fields. */
+abstract class SglPadHead {
+    int f0;
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** The cursor's state, written by the one engine task that uses it. */
+abstract class SglFields extends SglPadHead {
+    int kind;
+    SendWqe sendWqe;
+    MemorySegment recvRing;
+    long recvSlot;
+    int count;
+    int access;
+    ProtectionDomain pd;
+    int rangeKey;
+    long rangeAddr;
+    long rangeLength;
+    MemorySegment raw;
+    long rawOffset;
+    long rawLength;
+    final Translation t = new Translation();
+    int element;
+    MemorySegment seg;
+    long off;
+    long rem;
+    int refusal;
+}
+
+/** A line pair of padding after Sgl's fields. */
+abstract class SglPadTail extends SglFields {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 }

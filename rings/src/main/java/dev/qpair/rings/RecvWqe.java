@@ -20,9 +20,10 @@ import java.lang.invoke.VarHandle;
  * CQE. All fields are in native byte order.
  *
  * <p>Readers never throw on garbage: SGE offsets are reduced into the ring, and the device bounds
- * {@code num_sge} by {@link #maxSges()}. Writers validate the SGE index. Nothing allocates.
+ * {@code num_sge} by {@link #maxSges()}. Writers validate the SGE index. Nothing allocates. The
+ * fields sit between two 128-byte pads, as {@link SendWqe}'s do.
  */
-public final class RecvWqe {
+public final class RecvWqe extends RecvWqePadTail {
 
     /** The smallest stride: the header and one data segment. */
     public static final int MIN_STRIDE = 32;
@@ -39,12 +40,6 @@ public final class RecvWqe {
     private static final VarHandle WR_ID = SendWqe.handle(HEADER, "wr_id");
     private static final VarHandle NUM_SGE = SendWqe.handle(HEADER, "num_sge");
 
-    private final MemorySegment ring;
-    private final int stride;
-    private final int slotMask;
-    private final long ringMask;
-    private long base;
-
     /**
      * Binds a flyweight to a receive ring.
      *
@@ -53,14 +48,15 @@ public final class RecvWqe {
      * @throws IllegalArgumentException naming the stride or the ring's size and the limits
      */
     public RecvWqe(MemorySegment ring, int stride) {
+        super(ring, checkStride(stride), SendWqe.checkRing("receive ring", ring, stride, stride), (int) (ring.byteSize() / stride) - 1);
+    }
+
+    private static int checkStride(int stride) {
         if (stride < MIN_STRIDE || stride > MAX_STRIDE || Integer.bitCount(stride) != 1) {
             throw new IllegalArgumentException("stride is " + stride + ": it must be a power of two in ["
                     + MIN_STRIDE + ", " + MAX_STRIDE + "]");
         }
-        this.ring = ring;
-        this.stride = stride;
-        this.ringMask = SendWqe.checkRing("receive ring", ring, stride, stride);
-        this.slotMask = (int) (ring.byteSize() / stride) - 1;
+        return stride;
     }
 
     /**
@@ -174,5 +170,36 @@ public final class RecvWqe {
     /** Reads data segment {@code i}'s {@code addr}. */
     public long sgeAddress(int i) {
         return DataSegment.addr(ring, sgeOffset(i));
+    }
+}
+
+/** Padding: a line pair of padding (and a filler for the header's gap) before RecvWqe's fields. */
+abstract class RecvWqePadHead {
+    int f0;
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** RecvWqe's fields, written by the one thread that uses the instance. */
+abstract class RecvWqeFields extends RecvWqePadHead {
+    final MemorySegment ring;
+    final int stride;
+    final long ringMask;
+    final int slotMask;
+    long base;
+
+    RecvWqeFields(MemorySegment ring, int stride, long ringMask, int slotMask) {
+        this.ring = ring;
+        this.stride = stride;
+        this.ringMask = ringMask;
+        this.slotMask = slotMask;
+    }
+}
+
+/** A line pair of padding after RecvWqe's fields. */
+abstract class RecvWqePadTail extends RecvWqeFields {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    RecvWqePadTail(MemorySegment ring, int stride, long ringMask, int slotMask) {
+        super(ring, stride, ringMask, slotMask);
     }
 }

@@ -41,9 +41,11 @@ import java.nio.ByteOrder;
  * <p><b>Flyweight.</b> An instance is bound to one ring and positioned with {@link #at(int)}; its
  * accessors are plain loads and stores (publication is the doorbell record's job, see
  * {@link DoorbellRecord}). Readers never throw on garbage field values: every offset they compute
- * is reduced into the ring. Writers validate their index arguments. Nothing allocates.
+ * is reduced into the ring. Writers validate their index arguments. Nothing allocates. The
+ * fields sit between two 128-byte pads: {@link #at(int)} stores on every WQE, and the GC may put
+ * any object next to this one, such as a ring segment the peer's thread reads on every message.
  */
-public final class SendWqe {
+public final class SendWqe extends SendWqePadTail {
 
     /** Size of a basic block, the unit of send-ring slots. */
     public static final int BASIC_BLOCK_SIZE = 64;
@@ -115,11 +117,6 @@ public final class SendWqe {
     private static final VarHandle CTRL_WORD = JAVA_LONG.varHandle().withInvokeExactBehavior();
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    private final MemorySegment ring;
-    private final long ringMask;
-    private final int blockMask;
-    private long base;
-
     /**
      * Binds a flyweight to a send ring.
      *
@@ -128,9 +125,7 @@ public final class SendWqe {
      * @throws IllegalArgumentException naming the ring's size or address and the constraint
      */
     public SendWqe(MemorySegment ring) {
-        this.ring = ring;
-        this.ringMask = checkRing("send ring", ring, BASIC_BLOCK_SIZE, BASIC_BLOCK_SIZE);
-        this.blockMask = (int) (ring.byteSize() / BASIC_BLOCK_SIZE) - 1;
+        super(ring, checkRing("send ring", ring, BASIC_BLOCK_SIZE, BASIC_BLOCK_SIZE), (int) (ring.byteSize() / BASIC_BLOCK_SIZE) - 1);
     }
 
     static long checkRing(String what, MemorySegment ring, int stride, int minSize) {
@@ -505,5 +500,34 @@ public final class SendWqe {
 
     static VarHandle handle(StructLayout layout, String name) {
         return layout.varHandle(groupElement(name)).withInvokeExactBehavior();
+    }
+}
+
+/** Padding: a line pair of padding (and a filler for the header's gap) before SendWqe's fields. */
+abstract class SendWqePadHead {
+    int f0;
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** SendWqe's fields, written by the one thread that uses the instance. */
+abstract class SendWqeFields extends SendWqePadHead {
+    final MemorySegment ring;
+    final long ringMask;
+    final int blockMask;
+    long base;
+
+    SendWqeFields(MemorySegment ring, long ringMask, int blockMask) {
+        this.ring = ring;
+        this.ringMask = ringMask;
+        this.blockMask = blockMask;
+    }
+}
+
+/** A line pair of padding after SendWqe's fields. */
+abstract class SendWqePadTail extends SendWqeFields {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    SendWqePadTail(MemorySegment ring, long ringMask, int blockMask) {
+        super(ring, ringMask, blockMask);
     }
 }
