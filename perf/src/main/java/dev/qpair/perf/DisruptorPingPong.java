@@ -11,20 +11,33 @@ import com.lmax.disruptor.TimeoutException;
  * Peer: the LMAX Disruptor, one single-producer {@code RingBuffer} per direction with
  * {@code BusySpinWaitStrategy}. Each side consumes through a {@code SequenceBarrier} and publishes
  * its progress in a gating {@code Sequence}, which is what a {@code BatchEventProcessor} does, with
- * the event handler inlined. Events are preallocated; the payload is one 8-byte sequence number.
+ * the event handler inlined. Events are preallocated. At 8 bytes the event is the sequence number
+ * alone; at a larger {@code size} each event holds a byte array that the publisher fills from its
+ * source array with {@code System.arraycopy} and the consumer copies into its receive array (see
+ * {@link PeerPayload}).
  */
 public final class DisruptorPingPong implements Benchmark {
 
     public static final String NAME = "baseline-disruptor";
     private static final int SIZE = 1024;
 
-    /** The ring slot: one sequence number. */
-    private static final class LongEvent {
+    /** The ring slot: the sequence number, or a payload of {@code size} bytes. */
+    private static final class Event {
         long value;
+        final byte[] payload;
+
+        Event(int size) {
+            payload = size == Long.BYTES ? null : new byte[size];
+        }
     }
 
-    private RingBuffer<LongEvent> ping;
-    private RingBuffer<LongEvent> pong;
+    private final int size;
+    private final byte[] source;
+    private final byte[] receive;
+    private final byte[] peerSource;
+    private final byte[] peerReceive;
+    private RingBuffer<Event> ping;
+    private RingBuffer<Event> pong;
     private SequenceBarrier pingBarrier;
     private SequenceBarrier pongBarrier;
     private Sequence pingConsumed;
@@ -32,6 +45,25 @@ public final class DisruptorPingPong implements Benchmark {
     private long pongNext;
     private Peer peer;
     private long errors;
+
+    /** An 8-byte ping-pong: the sequence number alone. */
+    public DisruptorPingPong() {
+        this(Long.BYTES);
+    }
+
+    /**
+     * A ping-pong of {@code size}-byte events.
+     *
+     * @throws IllegalArgumentException when {@code size} is outside 8..4096
+     */
+    public DisruptorPingPong(int size) {
+        this.size = PeerPayload.checkSize(size);
+        boolean sized = size != Long.BYTES;
+        source = sized ? PeerPayload.source(size, 1) : null;
+        receive = sized ? new byte[size] : null;
+        peerSource = sized ? PeerPayload.source(size, 2) : null;
+        peerReceive = sized ? new byte[size] : null;
+    }
 
     @Override
     public String name() {
@@ -50,19 +82,22 @@ public final class DisruptorPingPong implements Benchmark {
 
     @Override
     public int sizeBytes() {
-        return Long.BYTES;
+        return size;
     }
 
     @Override
     public void describe(Params params) {
         params.put("size_bytes", sizeBytes()).put("ring", "com.lmax.disruptor.RingBuffer single producer")
-                .put("capacity", SIZE).put("wait", "BusySpinWaitStrategy");
+                .put("capacity", SIZE).put("wait", "BusySpinWaitStrategy")
+                .put("payload", size == Long.BYTES ? "long field of a preallocated event"
+                        : "byte[] of a preallocated event, System.arraycopy from a source array before publish and"
+                        + " into a receive array after the barrier");
     }
 
     @Override
     public String open(int peerCpu) {
-        ping = RingBuffer.createSingleProducer(LongEvent::new, SIZE, new BusySpinWaitStrategy());
-        pong = RingBuffer.createSingleProducer(LongEvent::new, SIZE, new BusySpinWaitStrategy());
+        ping = RingBuffer.createSingleProducer(() -> new Event(size), SIZE, new BusySpinWaitStrategy());
+        pong = RingBuffer.createSingleProducer(() -> new Event(size), SIZE, new BusySpinWaitStrategy());
         pingConsumed = new Sequence();
         pongConsumed = new Sequence();
         ping.addGatingSequences(pingConsumed);
@@ -80,10 +115,18 @@ public final class DisruptorPingPong implements Benchmark {
             while (self.running()) {
                 long available = pingBarrier.waitFor(next);
                 for (; next <= available; next++) {
-                    long value = ping.get(next).value;
-                    long slot = pong.next();
-                    pong.get(slot).value = value;
-                    pong.publish(slot);
+                    if (peerSource == null) {
+                        long value = ping.get(next).value;
+                        long slot = pong.next();
+                        pong.get(slot).value = value;
+                        pong.publish(slot);
+                    } else {
+                        System.arraycopy(ping.get(next).payload, 0, peerReceive, 0, size);
+                        PeerPayload.putSequence(peerSource, PeerPayload.sequence(peerReceive));
+                        long slot = pong.next();
+                        System.arraycopy(peerSource, 0, pong.get(slot).payload, 0, size);
+                        pong.publish(slot);
+                    }
                 }
                 pingConsumed.set(available);
             }
@@ -95,7 +138,12 @@ public final class DisruptorPingPong implements Benchmark {
     @Override
     public long operation(long i) {
         long slot = ping.next();
-        ping.get(slot).value = i;
+        if (source == null) {
+            ping.get(slot).value = i;
+        } else {
+            PeerPayload.putSequence(source, i);
+            System.arraycopy(source, 0, ping.get(slot).payload, 0, size);
+        }
         ping.publish(slot);
         try {
             pongBarrier.waitFor(pongNext);
@@ -103,7 +151,13 @@ public final class DisruptorPingPong implements Benchmark {
             peer.checkAlive();
             throw new IllegalStateException("disruptor pong wait ended", e);
         }
-        long value = pong.get(pongNext).value;
+        long value;
+        if (receive == null) {
+            value = pong.get(pongNext).value;
+        } else {
+            System.arraycopy(pong.get(pongNext).payload, 0, receive, 0, size);
+            value = PeerPayload.sequence(receive);
+        }
         pongConsumed.set(pongNext);
         pongNext++;
         if (value != i) {

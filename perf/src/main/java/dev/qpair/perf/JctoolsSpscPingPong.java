@@ -4,25 +4,59 @@ import org.jctools.queues.SpscArrayQueue;
 
 /**
  * Peer: JCTools {@code SpscArrayQueue}, one queue per direction, both sides busy-spinning on
- * {@code poll()}. The 8-byte sequence number travels in a preallocated message object per
- * direction, so nothing is boxed or allocated per round trip.
+ * {@code poll()}. Each direction reuses one preallocated message object, so nothing is boxed or
+ * allocated per round trip. At 8 bytes the message is the sequence number alone; at a larger
+ * {@code size} it holds a byte array that the sender fills from its source array before
+ * {@code offer} and the receiver copies into its receive array after {@code poll} (see
+ * {@link PeerPayload}).
  */
 public final class JctoolsSpscPingPong implements Benchmark {
 
     public static final String NAME = "baseline-jctools-spsc";
     private static final int CAPACITY = 1024;
 
-    /** The payload: one sequence number, reused for every round trip in its direction. */
+    /** One direction's message, reused for every round trip: the sequence number, or a payload of {@code size} bytes. */
     private static final class Message {
         long sequence;
+        final byte[] payload;
+
+        Message(int size) {
+            payload = size == Long.BYTES ? null : new byte[size];
+        }
     }
 
-    private final Message toPeer = new Message();
-    private final Message fromPeer = new Message();
+    private final int size;
+    private final Message toPeer;
+    private final Message fromPeer;
+    private final byte[] source;
+    private final byte[] receive;
+    private final byte[] peerSource;
+    private final byte[] peerReceive;
     private SpscArrayQueue<Message> ping;
     private SpscArrayQueue<Message> pong;
     private Peer peer;
     private long errors;
+
+    /** An 8-byte ping-pong: the sequence number alone. */
+    public JctoolsSpscPingPong() {
+        this(Long.BYTES);
+    }
+
+    /**
+     * A ping-pong of {@code size}-byte messages.
+     *
+     * @throws IllegalArgumentException when {@code size} is outside 8..4096
+     */
+    public JctoolsSpscPingPong(int size) {
+        this.size = PeerPayload.checkSize(size);
+        toPeer = new Message(size);
+        fromPeer = new Message(size);
+        boolean sized = size != Long.BYTES;
+        source = sized ? PeerPayload.source(size, 1) : null;
+        receive = sized ? new byte[size] : null;
+        peerSource = sized ? PeerPayload.source(size, 2) : null;
+        peerReceive = sized ? new byte[size] : null;
+    }
 
     @Override
     public String name() {
@@ -41,13 +75,16 @@ public final class JctoolsSpscPingPong implements Benchmark {
 
     @Override
     public int sizeBytes() {
-        return Long.BYTES;
+        return size;
     }
 
     @Override
     public void describe(Params params) {
         params.put("size_bytes", sizeBytes()).put("queue", "org.jctools.queues.SpscArrayQueue")
-                .put("capacity", CAPACITY).put("wait", "busy-spin, Thread.onSpinWait");
+                .put("capacity", CAPACITY).put("wait", "busy-spin, Thread.onSpinWait")
+                .put("payload", size == Long.BYTES ? "long field of a reused message object"
+                        : "byte[] of a reused message object, System.arraycopy from a source array before offer"
+                        + " and into a receive array after poll");
     }
 
     @Override
@@ -65,24 +102,42 @@ public final class JctoolsSpscPingPong implements Benchmark {
                 Thread.onSpinWait();
                 continue;
             }
-            fromPeer.sequence = in.sequence;
+            if (peerSource == null) {
+                fromPeer.sequence = in.sequence;
+            } else {
+                System.arraycopy(in.payload, 0, peerReceive, 0, size);
+                PeerPayload.putSequence(peerSource, PeerPayload.sequence(peerReceive));
+                System.arraycopy(peerSource, 0, fromPeer.payload, 0, size);
+            }
             pong.offer(fromPeer);
         }
     }
 
     @Override
     public long operation(long i) {
-        toPeer.sequence = i;
+        if (source == null) {
+            toPeer.sequence = i;
+        } else {
+            PeerPayload.putSequence(source, i);
+            System.arraycopy(source, 0, toPeer.payload, 0, size);
+        }
         ping.offer(toPeer);
         Message back;
         while ((back = pong.poll()) == null) {
             peer.checkAlive();
             Thread.onSpinWait();
         }
-        if (back.sequence != i) {
+        long value;
+        if (receive == null) {
+            value = back.sequence;
+        } else {
+            System.arraycopy(back.payload, 0, receive, 0, size);
+            value = PeerPayload.sequence(receive);
+        }
+        if (value != i) {
             errors++;
         }
-        return back.sequence;
+        return value;
     }
 
     @Override

@@ -89,6 +89,15 @@ class AllocationTest {
         assertOperationsDoNotAllocate(DisruptorPingPong::new);
     }
 
+    @Test
+    void theSizedPeerRoundTripsDoNotAllocate() throws Throwable {
+        for (int size : new int[] {64, 4096}) {
+            assertOperationsDoNotAllocate(() -> new JctoolsSpscPingPong(size));
+            assertOperationsDoNotAllocate(() -> new AgronaRingPingPong(size));
+            assertOperationsDoNotAllocate(() -> new DisruptorPingPong(size));
+        }
+    }
+
     private static Options verbs(DeviceMode mode, int size, int inline) {
         Options d = Options.defaults();
         return new Options(d.iterations(), d.warmup(), d.bracketIterations(), 0, 0, 0, 1, null, null, size, mode,
