@@ -21,7 +21,8 @@ public final class Tables {
         out.printf(" %s%n", title);
         out.printf(" measuring thread on CPU %d, peer/device thread on CPU %d; every row bracketed by a %,d-round-trip"
                         + " limit run before and after it; x limit = p50 / mean(limit before, limit after);"
-                        + " x peer = x limit / the best peer's x limit (below 1 beats every peer)%n",
+                        + " x peer = x limit / the x limit of the best peer of the same message size (#bytes; the 8-byte"
+                        + " peers when none of that size ran), below 1 beats every such peer%n",
                 options.measureCpu(), options.peerCpu(), options.bracketIterations());
         out.printf(" latency rows: %s%s%n", options.mode(), options.rate() == 0 ? ""
                 : String.format(" at %,d ops/s, each recorded from its due start time (no coordinated omission)",

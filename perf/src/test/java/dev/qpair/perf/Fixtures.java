@@ -9,14 +9,19 @@ final class Fixtures {
     }
 
     static Result result(String name, Benchmark.Kind kind, long before, long after, long... values) {
+        return sizedResult(name, kind, 8, before, after, values);
+    }
+
+    /** A result of {@code sizeBytes} per operation; a peer when its name contains {@code -peer}. */
+    static Result sizedResult(String name, Benchmark.Kind kind, int sizeBytes, long before, long after, long... values) {
         Histogram h = Sampler.newHistogram();
         for (long v : values) {
             h.recordValue(v);
         }
         Measurement m = new Measurement(h, values.length, 1_000_000, 0);
-        Params params = new Params().put("size_bytes", 8).put("device_mode", "thread").put("mode", "closed-loop");
+        Params params = new Params().put("size_bytes", sizeBytes).put("device_mode", "thread").put("mode", "closed-loop");
         Bracket bracket = new Bracket(before, after);
-        return new Result(name, kind, name.contains("-peer"), 8, params, m, bracket, bracket.stable(Bracket.TOLERANCE), 1);
+        return new Result(name, kind, name.contains("-peer"), sizeBytes, params, m, bracket, bracket.stable(Bracket.TOLERANCE), 1);
     }
 
     /** A benchmark that does arithmetic on the calling thread; {@code allocate} makes it allocate per op. */

@@ -24,6 +24,26 @@ class PeerRatioTest {
     }
 
     @Test
+    void aRowIsComparedWithTheBestPeerOfItsOwnSizeEvenWhenAnEightBytePeerIsFaster() {
+        Result sendLat = Fixtures.sizedResult("send-lat", Benchmark.Kind.LATENCY, 64, 200, 200, 900);
+        Result slow64 = Fixtures.sizedResult("c-peer", Benchmark.Kind.LATENCY, 64, 200, 200, 600);
+        Result fast64 = Fixtures.sizedResult("d-peer", Benchmark.Kind.LATENCY, 64, 200, 200, 450);
+        List<Result> sized = List.of(limit, fastPeer, slowMachinePeer, slow64, fast64, sendLat, copy);
+        assertEquals(900.0 / 450.0, PeerRatio.of(sendLat, sized), 1e-9);
+        assertEquals(1.0, PeerRatio.of(fast64, sized), 1e-9);
+        assertEquals(200.0 / 300.0, PeerRatio.of(limit, sized), 1e-9, "8-byte rows keep the 8-byte peers");
+    }
+
+    @Test
+    void aRowWithoutPeersOfItsSizeFallsBackToEveryPeerOfItsKind() {
+        Result sendLat = Fixtures.sizedResult("send-lat", Benchmark.Kind.LATENCY, 64, 200, 200, 900);
+        Result peer128 = Fixtures.sizedResult("e-peer", Benchmark.Kind.LATENCY, 128, 200, 200, 250);
+        assertEquals(900.0 / 300.0, PeerRatio.of(sendLat, List.of(limit, fastPeer, slowMachinePeer, sendLat)), 1e-9);
+        assertEquals(900.0 / 250.0, PeerRatio.of(sendLat, List.of(fastPeer, peer128, sendLat)), 1e-9);
+        assertTrue(Double.isNaN(PeerRatio.of(sendLat, List.of(limit, sendLat, copy))), "no peers at all: NaN");
+    }
+
+    @Test
     void aRowWithoutPeersOfItsKindHasNoRatioAndJsonSaysNull() {
         assertTrue(Double.isNaN(PeerRatio.of(copy, run)));
         @SuppressWarnings("unchecked")
