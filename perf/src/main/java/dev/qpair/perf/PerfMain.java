@@ -72,11 +72,12 @@ public final class PerfMain {
         switch (command) {
             case "all" -> {
                 set = new ArrayList<>(BASELINE);
+                set.addAll(sizedPeers(options));
                 set.add(RingDoorbellLat::new);
                 set.addAll(verbs(options));
                 set.addAll(nvmeRows(SHORT_NVME_SET, warmup));
-                title = "qpair-perf all: baseline (limit, memcpy, peers), the ring-and-doorbell datapath, the verbs rows,"
-                        + " and 4 KiB random reads on the NVMe model at QD1 and QD32, each after its copy bound";
+                title = "qpair-perf all: baseline (limit, memcpy, 8-byte peers), the peers at the verbs rows' message"
+                        + " size, the ring-and-doorbell datapath, the verbs rows, and 4 KiB random reads on the NVMe model at QD1 and QD32, each after its copy bound";
             }
             case "baseline" -> {
                 set = BASELINE;
@@ -84,12 +85,13 @@ public final class PerfMain {
             }
             case "verbs" -> {
                 set = new ArrayList<>(BASELINE);
+                set.addAll(sizedPeers(options));
                 set.addAll(verbs(options));
                 set.addAll(BW_PEERS);
                 set.add(() -> new WriteBw(options));
                 set.add(() -> new SendBw(options));
-                title = "qpair-perf verbs: baseline (limit, memcpy, peers), the bandwidth peers and every verbs row of the"
-                        + " HCA model";
+                title = "qpair-perf verbs: baseline (limit, memcpy, 8-byte peers), the peers at the verbs rows' message"
+                        + " size, the bandwidth peers and every verbs row of the HCA model";
             }
             case ReadLat.NAME -> {
                 set = List.of(() -> new ReadLat(options));
@@ -127,8 +129,10 @@ public final class PerfMain {
                 title = "qpair-perf write-lat: RDMA_WRITE, signaled, post to polled CQE, HCA model";
             }
             case SendLat.NAME -> {
-                set = List.of(() -> new SendLat(options));
-                title = "qpair-perf send-lat: SEND/RECV ping-pong between two application threads, HCA model";
+                set = new ArrayList<>(peerPingPongs(peerSize(options)));
+                set.add(() -> new SendLat(options));
+                title = "qpair-perf send-lat: SEND/RECV ping-pong between two application threads, HCA model, after the"
+                        + " peers' " + peerSize(options) + "-byte ping-pongs";
             }
             case NvmePerf.NAME -> {
                 set = new ArrayList<>();
@@ -209,6 +213,30 @@ public final class PerfMain {
         return rows;
     }
 
+    /**
+     * The message size of the peer ping-pongs that the verbs latency rows are compared with: send-lat's
+     * size ({@code --size}, default 64, at least 8), or 8 when that is more than a peer carries (4096).
+     */
+    static int peerSize(Options options) {
+        int size = Math.max(Long.BYTES, options.sizeOr(64));
+        return size <= PeerPayload.MAX_BYTES ? size : Long.BYTES;
+    }
+
+    /** The three peer ping-pongs (JCTools, Agrona, Disruptor) moving {@code size} bytes per message. */
+    static List<Supplier<Benchmark>> peerPingPongs(int size) {
+        return List.of(() -> new JctoolsSpscPingPong(size), () -> new AgronaRingPingPong(size),
+                () -> new DisruptorPingPong(size));
+    }
+
+    /**
+     * What {@code all} and {@code verbs} add after {@link #BASELINE}: the peer ping-pongs at
+     * {@link #peerSize}, or nothing when that is 8 (the baseline's peers are those).
+     */
+    static List<Supplier<Benchmark>> sizedPeers(Options options) {
+        int size = peerSize(options);
+        return size == Long.BYTES ? List.of() : peerPingPongs(size);
+    }
+
     /** The verbs rows, in the order {@code all} and {@code verbs} run them. */
     static List<Supplier<Benchmark>> verbs(Options options) {
         return List.of(() -> new WriteLat(options), () -> new ReadLat(options), () -> new AtomicLat(options),
@@ -240,12 +268,15 @@ public final class PerfMain {
                 usage: ./qpair-perf [SUBCOMMAND] [OPTIONS]
 
                 subcommands:
-                  all                the default set (default): baseline, ring-doorbell-lat, the verbs latency rows
-                                     (write-lat, read-lat, atomic-lat, send-lat) and nvme-perf's 4 KiB random
-                                     reads on a memory namespace at QD1 and QD32 with their copy bounds, in one
-                                     run, so that every ratio to the limit and to the peers comes from it
-                  verbs              baseline, the verbs latency rows, the peers' one-way streams and the verbs
-                                     bandwidth rows (no ring-doorbell-lat)
+                  all                the default set (default): baseline, the three peer ping-pongs again at the
+                                     verbs rows' --size (64 B by default; not when it is 8 or above 4096),
+                                     ring-doorbell-lat, the verbs latency rows (write-lat, read-lat, atomic-lat,
+                                     send-lat) and nvme-perf's 4 KiB random reads on a memory namespace at QD1 and
+                                     QD32 with their copy bounds, in one run, so that every ratio to the limit and
+                                     to the peers comes from it; a row's x peer uses the peers of its own size
+                                     (the 8-byte ones when no peer of its size ran)
+                  verbs              baseline, the peer ping-pongs at --size (as in all), the verbs latency rows,
+                                     the peers' one-way streams and the verbs bandwidth rows (no ring-doorbell-lat)
                   baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
                                      MemorySegment.copy rate, and the peers JCTools SpscArrayQueue, Agrona
                                      OneToOneRingBuffer and LMAX Disruptor, each an 8-byte busy-spin ping-pong
@@ -255,7 +286,9 @@ public final class PerfMain {
                                      HCA model; --device-mode thread (default: engine thread pinned to CPU B)
                                      or inline (the doorbell runs the engine in the posting thread)
                   send-lat           SEND/RECV ping-pong (64 B inline by default) between two application threads
-                                     on CPUs A and B, HCA model; --device-mode inline (default) or thread
+                                     on CPUs A and B, HCA model; --device-mode inline (default) or thread; runs
+                                     the three peer ping-pongs at its --size first (8 bytes above 4096), so that
+                                     x peer compares rows moving the same bytes
                   read-lat           RDMA_READ (64 B by default; never inline), signaled, ibv_wr_start to polled CQE,
                                      HCA model; --device-mode thread (default) or inline
                   atomic-lat         ATOMIC_FETCH_AND_ADD (or --atomic cmp-swap: ATOMIC_CMP_AND_SWP), 8 bytes,

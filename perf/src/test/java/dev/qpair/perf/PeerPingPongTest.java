@@ -57,4 +57,24 @@ class PeerPingPongTest {
             }
         }
     }
+
+    @Test
+    void theSendLatSetRunsThePeersAtItsSizeAndAllAddsThemOnlyWhenThatIsNotEight() {
+        Options defaults = Options.parse(new String[0], 0, 2);
+        assertEquals(64, PerfMain.peerSize(defaults));
+        assertEquals(List.of(64, 64, 64), sizes(PerfMain.sizedPeers(defaults)));
+        assertEquals(List.of(JctoolsSpscPingPong.NAME, AgronaRingPingPong.NAME, DisruptorPingPong.NAME),
+                PerfMain.sizedPeers(defaults).stream().map(s -> s.get().name()).toList());
+        Options eight = Options.parse(new String[] {"--size", "8"}, 0, 2);
+        assertEquals(List.of(), PerfMain.sizedPeers(eight));
+        assertEquals(List.of(8, 8, 8), sizes(PerfMain.peerPingPongs(PerfMain.peerSize(eight))));
+        assertEquals(8, PerfMain.peerSize(Options.parse(new String[] {"--size", "4"}, 0, 2)), "send-lat carries at least 8");
+        assertEquals(8, PerfMain.peerSize(Options.parse(new String[] {"--size", "8192"}, 0, 2)), "no peer above 4096");
+        assertEquals(List.of(), PerfMain.sizedPeers(Options.parse(new String[] {"--size", "8192"}, 0, 2)));
+        assertEquals(List.of(256, 256, 256), sizes(PerfMain.sizedPeers(Options.parse(new String[] {"--size", "256"}, 0, 2))));
+    }
+
+    private static List<Integer> sizes(List<Supplier<Benchmark>> set) {
+        return set.stream().map(s -> s.get().sizeBytes()).toList();
+    }
 }
