@@ -76,8 +76,9 @@ public final class PerfMain {
                 set.add(RingDoorbellLat::new);
                 set.addAll(verbs(options));
                 set.addAll(nvmeRows(SHORT_NVME_SET, warmup));
-                title = "qpair-perf all: baseline (limit, memcpy, 8-byte peers), the peers at the verbs rows' message"
-                        + " size, the ring-and-doorbell datapath, the verbs rows, and 4 KiB random reads on the NVMe model at QD1 and QD32, each after its copy bound";
+                title = "qpair-perf all: baseline (limit, memcpy, 8-byte peers)" + sizedPeersTitle(options)
+                        + ", the ring-and-doorbell datapath, the verbs rows, and 4 KiB random reads on the NVMe model"
+                        + " at QD1 and QD32, each after its copy bound";
             }
             case "baseline" -> {
                 set = BASELINE;
@@ -90,8 +91,8 @@ public final class PerfMain {
                 set.addAll(BW_PEERS);
                 set.add(() -> new WriteBw(options));
                 set.add(() -> new SendBw(options));
-                title = "qpair-perf verbs: baseline (limit, memcpy, 8-byte peers), the peers at the verbs rows' message"
-                        + " size, the bandwidth peers and every verbs row of the HCA model";
+                title = "qpair-perf verbs: baseline (limit, memcpy, 8-byte peers)" + sizedPeersTitle(options)
+                        + ", the bandwidth peers and every verbs row of the HCA model";
             }
             case ReadLat.NAME -> {
                 set = List.of(() -> new ReadLat(options));
@@ -235,6 +236,10 @@ public final class PerfMain {
     static List<Supplier<Benchmark>> sizedPeers(Options options) {
         int size = peerSize(options);
         return size == Long.BYTES ? List.of() : peerPingPongs(size);
+    }
+
+    private static String sizedPeersTitle(Options options) {
+        return sizedPeers(options).isEmpty() ? "" : ", the peers at the verbs rows' " + peerSize(options) + " bytes";
     }
 
     /** The verbs rows, in the order {@code all} and {@code verbs} run them. */

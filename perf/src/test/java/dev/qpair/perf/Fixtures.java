@@ -21,7 +21,8 @@ final class Fixtures {
         Measurement m = new Measurement(h, values.length, 1_000_000, 0);
         Params params = new Params().put("size_bytes", sizeBytes).put("device_mode", "thread").put("mode", "closed-loop");
         Bracket bracket = new Bracket(before, after);
-        return new Result(name, kind, name.contains("-peer"), sizeBytes, params, m, bracket, bracket.stable(Bracket.TOLERANCE), 1);
+        return new Result(name, kind, name.contains("-peer"), sizeBytes, params, m, bracket,
+                bracket.stable(Bracket.TOLERANCE), 1);
     }
 
     /** A benchmark that does arithmetic on the calling thread; {@code allocate} makes it allocate per op. */
