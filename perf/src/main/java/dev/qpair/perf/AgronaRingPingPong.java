@@ -95,21 +95,25 @@ public final class AgronaRingPingPong implements Benchmark, MessageHandler {
     public String open(int peerCpu) {
         ping = newRing();
         pong = newRing();
+        // The peer thread's code captures locals, not this: the measuring thread stores received on every round trip.
+        OneToOneRingBuffer pingRing = ping;
+        OneToOneRingBuffer pongRing = pong;
+        int bytes = size;
         MessageHandler echo;
-        if (size == Long.BYTES) {
-            echo = (type, buffer, index, length) -> send(pong, buffer.getLong(index));
+        if (bytes == Long.BYTES) {
+            echo = (type, buffer, index, length) -> send(pongRing, buffer.getLong(index));
         } else {
-            UnsafeBuffer peerSource = sourceBuffer(size, 2);
-            UnsafeBuffer peerReceive = alignedBuffer(size);
+            UnsafeBuffer peerSource = sourceBuffer(bytes, 2);
+            UnsafeBuffer peerReceive = alignedBuffer(bytes);
             echo = (type, buffer, index, length) -> {
-                buffer.getBytes(index, peerReceive, 0, size);
+                buffer.getBytes(index, peerReceive, 0, bytes);
                 peerSource.putLong(0, peerReceive.getLong(0));
-                send(pong, peerSource, size);
+                send(pongRing, peerSource, bytes);
             };
         }
         peer = new Peer("qpair-agrona-peer", peerCpu, self -> {
             while (self.running()) {
-                if (ping.read(echo, 1) == 0) {
+                if (pingRing.read(echo, 1) == 0) {
                     Thread.onSpinWait();
                 }
             }

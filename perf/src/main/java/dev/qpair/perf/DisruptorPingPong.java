@@ -34,8 +34,6 @@ public final class DisruptorPingPong implements Benchmark {
     private final int size;
     private final byte[] source;
     private final byte[] receive;
-    private final byte[] peerSource;
-    private final byte[] peerReceive;
     private RingBuffer<Event> ping;
     private RingBuffer<Event> pong;
     private SequenceBarrier pingBarrier;
@@ -61,8 +59,6 @@ public final class DisruptorPingPong implements Benchmark {
         boolean sized = size != Long.BYTES;
         source = sized ? PeerPayload.source(size, 1) : null;
         receive = sized ? new byte[size] : null;
-        peerSource = sized ? PeerPayload.source(size, 2) : null;
-        peerReceive = sized ? new byte[size] : null;
     }
 
     @Override
@@ -109,7 +105,19 @@ public final class DisruptorPingPong implements Benchmark {
         return peer.start();
     }
 
+    /**
+     * The peer thread works on locals only: this object's fields share lines with {@code pongNext},
+     * which the measuring thread stores on every round trip; what it writes it allocates itself.
+     */
     private void echo(Peer self) throws InterruptedException, TimeoutException {
+        RingBuffer<Event> ping = this.ping;
+        RingBuffer<Event> pong = this.pong;
+        SequenceBarrier pingBarrier = this.pingBarrier;
+        Sequence pingConsumed = this.pingConsumed;
+        int size = this.size;
+        boolean sized = size != Long.BYTES;
+        byte[] peerSource = sized ? PeerPayload.source(size, 2) : null;
+        byte[] peerReceive = sized ? new byte[size] : null;
         long next = 0;
         try {
             while (self.running()) {
