@@ -503,7 +503,7 @@ public final class SendWqe extends SendWqePadTail {
     }
 }
 
-/** Padding: a line pair of padding (and a filler for the header's gap) before SendWqe's fields. */
+/** A line pair of padding, and a filler for the header's gap, before SendWqe's fields. */
 abstract class SendWqePadHead {
     int f0;
     long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
