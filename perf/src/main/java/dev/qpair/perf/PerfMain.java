@@ -73,10 +73,11 @@ public final class PerfMain {
             case "all" -> {
                 set = new ArrayList<>(BASELINE);
                 set.addAll(sizedPeers(options));
+                set.addAll(floors(options));
                 set.add(RingDoorbellLat::new);
                 set.addAll(verbs(options));
                 set.addAll(nvmeRows(SHORT_NVME_SET, warmup));
-                title = "qpair-perf all: baseline (limit, memcpy, 8-byte peers)" + sizedPeersTitle(options)
+                title = "qpair-perf all: baseline (limit, memcpy, 8-byte peers)" + sizedPeersTitle(options) + floorsTitle(options)
                         + ", the ring-and-doorbell datapath, the verbs rows, and 4 KiB random reads on the NVMe model"
                         + " at QD1 and QD32, each after its copy bound";
             }
@@ -87,11 +88,12 @@ public final class PerfMain {
             case "verbs" -> {
                 set = new ArrayList<>(BASELINE);
                 set.addAll(sizedPeers(options));
+                set.addAll(floors(options));
                 set.addAll(verbs(options));
                 set.addAll(BW_PEERS);
                 set.add(() -> new WriteBw(options));
                 set.add(() -> new SendBw(options));
-                title = "qpair-perf verbs: baseline (limit, memcpy, 8-byte peers)" + sizedPeersTitle(options)
+                title = "qpair-perf verbs: baseline (limit, memcpy, 8-byte peers)" + sizedPeersTitle(options) + floorsTitle(options)
                         + ", the bandwidth peers and every verbs row of the HCA model";
             }
             case ReadLat.NAME -> {
@@ -242,6 +244,27 @@ public final class PerfMain {
         return sizedPeers(options).isEmpty() ? "" : ", the peers at the verbs rows' " + peerSize(options) + " bytes";
     }
 
+    /**
+     * The floors of write-lat and send-lat at the verbs rows' {@code --size} ({@link LineFloor}):
+     * none above 4096 bytes, and no write floor when the write row's payload is not inline.
+     */
+    static List<Supplier<Benchmark>> floors(Options options) {
+        int size = options.sizeOr(64);
+        if (size > LineFloor.MAX_SIZE) {
+            return List.of();
+        }
+        List<Supplier<Benchmark>> floors = new ArrayList<>();
+        if (options.inlineFor(size)) {
+            floors.add(() -> LineFloor.write(size));
+        }
+        floors.add(() -> LineFloor.send(size));
+        return floors;
+    }
+
+    private static String floorsTitle(Options options) {
+        return floors(options).isEmpty() ? "" : ", the floors of the latency rows' lines (floor-*)";
+    }
+
     /** The verbs rows, in the order {@code all} and {@code verbs} run them. */
     static List<Supplier<Benchmark>> verbs(Options options) {
         return List.of(() -> new WriteLat(options), () -> new ReadLat(options), () -> new AtomicLat(options),
@@ -275,13 +298,17 @@ public final class PerfMain {
                 subcommands:
                   all                the default set (default): baseline, the three peer ping-pongs again at the
                                      verbs rows' --size (64 B by default; not when it is 8 or above 4096),
+                                     floor-write and floor-send (the cache lines write-lat and send-lat move
+                                     between the cores, moved by two threads that do nothing else: a row's
+                                     distance from its floor is its datapath's work; up to 4096 bytes),
                                      ring-doorbell-lat, the verbs latency rows (write-lat, read-lat, atomic-lat,
                                      send-lat) and nvme-perf's 4 KiB random reads on a memory namespace at QD1 and
                                      QD32 with their copy bounds, in one run, so that every ratio to the limit and
                                      to the peers comes from it; a row's x peer uses the peers of its own size
                                      (the 8-byte ones when no peer of its size ran)
-                  verbs              baseline, the peer ping-pongs at --size (as in all), the verbs latency rows,
-                                     the peers' one-way streams and the verbs bandwidth rows (no ring-doorbell-lat)
+                  verbs              baseline, the peer ping-pongs and the floors at --size (as in all), the
+                                     verbs latency rows, the peers' one-way streams and the verbs bandwidth rows
+                                     (no ring-doorbell-lat)
                   baseline           the physical limit (cache-line ping-pong, release/acquire), a 4 KiB
                                      MemorySegment.copy rate, and the peers JCTools SpscArrayQueue, Agrona
                                      OneToOneRingBuffer and LMAX Disruptor, each an 8-byte busy-spin ping-pong

@@ -90,11 +90,13 @@ class AllocationTest {
     }
 
     @Test
-    void theSizedPeerRoundTripsDoNotAllocate() throws Throwable {
+    void theSizedPeerAndFloorRoundTripsDoNotAllocate() throws Throwable {
         for (int size : new int[] {64, 4096}) {
             assertOperationsDoNotAllocate(() -> new JctoolsSpscPingPong(size));
             assertOperationsDoNotAllocate(() -> new AgronaRingPingPong(size));
             assertOperationsDoNotAllocate(() -> new DisruptorPingPong(size));
+            assertOperationsDoNotAllocate(() -> LineFloor.write(size));
+            assertOperationsDoNotAllocate(() -> LineFloor.send(size));
         }
     }
 
