@@ -66,6 +66,8 @@ final class Engine {
     private static final int IDLE_SPINS = 1 << 12;
     /** A value the next slot's touched word is compared with, so that the compiler keeps the load. */
     private static final long TOUCH_NEVER = 0x7ea5_e0f0_d00b_e11L;
+    /** Where an RDMA_WRITE's inline data starts in its WQE: after the control, remote-address and inline-header segments. */
+    private static final long WRITE_INLINE_DATA = SendWqe.payloadOffset(WrOpcode.RDMA_WRITE) + SendWqe.INLINE_HEADER.byteSize();
     /** Slots of the THREAD mode's doorbell queue. */
     static final int DOORBELL_SLOTS = 1024;
 
@@ -209,7 +211,9 @@ final class Engine {
         qp.beginEnginePass();
         qp.passes++;
         try {
-            pass(qp, fromDoorbell ? producer : Integer.MIN_VALUE, copy);
+            if (copy == null || !writeInlineShortcut(qp, copy.at(0), producer)) {
+                pass(qp, fromDoorbell ? producer : Integer.MIN_VALUE, copy);
+            }
         } catch (RuntimeException | Error e) {
             // An engine fault must not kill the device thread: the QP goes to ERR and the host hears of it.
             if (moveToError(qp)) {
@@ -438,6 +442,55 @@ final class Engine {
         if (qp.state == QpState.ERR) {
             flushSend(qp);
         }
+    }
+
+    /**
+     * THREAD mode, a doorbell whose BlueFlame copy is the whole batch: executes an inline RDMA_WRITE
+     * of 1 to MTU bytes straight from the copy when the QP is in RTS, the target is one piece of a
+     * region the peer's rkey grants, and the peer's responder is in RTR, RTS or SQD at the expected
+     * PSN. Otherwise it returns {@code false} having changed nothing, and {@link #pass} executes the
+     * WQE, so every error and corner case keeps its one code path; this skips only the cursors and
+     * the dispatch a general WQE needs, on write-lat's critical path.
+     */
+    private boolean writeInlineShortcut(QueuePair qp, SendWqe wqe, int producer) {
+        int flags = wqe.flags();
+        if (wqe.opcode() != WrOpcode.RDMA_WRITE || (flags & SendWqe.FLAG_INLINE) == 0 || qp.state != QpState.RTS || qp.rnrWaiting) {
+            return false;
+        }
+        int ds = wqe.ds();
+        int n = wqe.inlineByteCount();
+        if (n <= 0 || n > qp.maxInlineData || n > qp.mtu || WRITE_INLINE_DATA + n > ds * SendWqe.OCTOWORD_SIZE
+                || SendWqe.basicBlocks(ds) != producer - qp.deviceSq) {
+            return false;
+        }
+        Responder peer = qp.peerResponder;
+        if (peer == null) {
+            return false;
+        }
+        Translation t = qp.shortcutTranslation;
+        if (peer.pd.table().lookup(wqe.rkey(), wqe.remoteAddress(), n, AccessFlags.REMOTE_WRITE, peer.pd, t) != AccessStatus.OK
+                || !t.next() || t.length() != n) {
+            return false;
+        }
+        peer.lock();
+        try {
+            QpState ps = peer.state();
+            if (ps != QpState.RTR && ps != QpState.RTS && ps != QpState.SQD || peer.expectedPsn != qp.sqPsn) {
+                return false;
+            }
+            MemorySegment.copy(wqe.ring(), wqe.offset() + WRITE_INLINE_DATA, t.segment(), t.offset(), n);
+            peer.expectedPsn = (peer.expectedPsn + 1) & 0xff_ffff;
+        } finally {
+            peer.unlock();
+        }
+        qp.sqPsn = (qp.sqPsn + 1) & 0xff_ffff;
+        qp.shortcutWrites++;
+        int index = qp.deviceSq;
+        if ((flags & SendWqe.FLAG_SIGNALED) != 0) {
+            qp.sendCq().produce(wqe.wrId(), WcStatus.SUCCESS, WcOpcode.RDMA_WRITE, n, 0, 0, qp.qpNum(), qp.destQpn, index & 0xffff);
+        }
+        qp.deviceSq = producer;
+        return true;
     }
 
     /*

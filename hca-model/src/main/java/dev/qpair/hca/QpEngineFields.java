@@ -13,6 +13,8 @@ abstract class QpEngineFields extends QpHostPad {
     boolean pending;
     /** Engine passes over this QP's send queue; written only by the task owner. */
     long passes;
+    /** Inline RDMA_WRITEs the engine executed from a doorbell's BlueFlame copy without a general pass; written only by the task owner. */
+    long shortcutWrites;
     int deviceSq;
     int sqPsn;
     int rnrRetriesLeft;

@@ -104,6 +104,8 @@ public final class QueuePair extends QpEnginePad {
     final Sgl remoteSgl = new Sgl();
     final Sgl scratchSgl = new Sgl();
     final Translation atomicTranslation = new Translation();
+    /** The engine's {@code writeInlineShortcut}: the key lookup of the target. */
+    final Translation shortcutTranslation = new Translation();
     final MemorySegment atomicScratch;
 
     // ---- receive side and responder (Responder, Engine.respond); this block only ----
