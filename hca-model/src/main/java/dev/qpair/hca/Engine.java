@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link dev.qpair.rings.DoorbellQueue}: one 128-byte slot with the QPN, the new producer index
  * and, for a single WQE of up to 116 bytes, a BlueFlame copy of it, {@code seq} released last.
  * The engine polls only the next slot's {@code seq} (acquire), finds the QP by QPN, and executes
- * up to the slot's producer index, the first WQE from the copy. Its cost per loop grows with the
+ * up to the slot's producer index, the first WQE from the copy; when that WQE is the whole batch
+ * and an inline RDMA_WRITE, {@link #writeInlineShortcut} executes it without a general pass, and
+ * defers to the pass for anything it does not cover. Its cost per loop grows with the
  * doorbells rung, not with the QPs; a posting thread CASes only the queue's claim word, a line
  * the engine never writes, and reads the engine's consumer index only when the queue looks full.
  * Doorbells the engine thread rings for itself (a QP it moved to ERR, an RNR timer) go on a local
