@@ -476,8 +476,7 @@ final class Engine {
         }
         peer.lock();
         try {
-            QpState ps = peer.state();
-            if (ps != QpState.RTR && ps != QpState.RTS && ps != QpState.SQD || peer.expectedPsn != qp.sqPsn) {
+            if (!peer.acceptsRequest(qp.sqPsn)) {
                 return false;
             }
             MemorySegment.copy(wqe.ring(), wqe.offset() + WRITE_INLINE_DATA, t.segment(), t.offset(), n);
@@ -598,11 +597,7 @@ final class Engine {
 
     /** The responder, run under {@code peer}'s lock: one request arrives, the answer is the requester's status. */
     private long respond(QueuePair qp, Responder peer, SendWqe wqe, int op, Sgl local, long len) {
-        QpState ps = peer.state();
-        if (ps != QpState.RTR && ps != QpState.RTS && ps != QpState.SQD) {
-            return result(WcStatus.RETRY_EXC_ERR, 0);
-        }
-        if (peer.expectedPsn != qp.sqPsn) {
+        if (!peer.acceptsRequest(qp.sqPsn)) {
             return result(WcStatus.RETRY_EXC_ERR, 0);
         }
         int packets = (int) Math.max(1, (len + qp.mtu - 1) / qp.mtu);

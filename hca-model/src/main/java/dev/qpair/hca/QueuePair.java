@@ -45,7 +45,6 @@ public final class QueuePair extends QpEnginePad {
     static final int TASK_BUSY = 1;
     static final int TASK_ARMED = 2;
     private static final int INLINE_HEADER_BYTES = (int) SendWqe.INLINE_HEADER.byteSize();
-    /** A 128-byte line pair of longs: the heap padding between objects the host and the engine write. */
     /** Ints of padding on each side of {@link #blocksAt}'s slots: the host stores one per post, so no other object may share their lines. */
     private static final int BLOCKS_PAD = 32;
 

@@ -59,6 +59,12 @@ final class Responder extends ResponderPadTail {
         }
     }
 
+    /** Under the lock: whether a request of PSN {@code psn} is accepted: the responder is in RTR, RTS or SQD and expects that PSN. */
+    boolean acceptsRequest(int psn) {
+        QpState s = state();
+        return (s == QpState.RTR || s == QpState.RTS || s == QpState.SQD) && expectedPsn == psn;
+    }
+
     /** Under the lock: whether a posted receive WQE is at {@code deviceRq}; reads ahead when entering unread WQEs. */
     boolean hasRecv() {
         int rq = deviceRq;
