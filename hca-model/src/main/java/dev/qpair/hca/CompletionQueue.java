@@ -273,6 +273,27 @@ public final class CompletionQueue {
         }
     }
 
+    /**
+     * A successful receive completion whose {@code byteLen} bytes (1 up to {@link #maxInlineScatter()})
+     * are copied from {@code src} at {@code srcOffset} into the CQE for the poller to scatter.
+     */
+    void produceInline(long wrId, int opcode, int byteLen, int immData, int wcFlags, int qpn, int srcQp, int wqeCounter,
+            MemorySegment src, long srcOffset) {
+        producer.lock();
+        try {
+            long offset = overflowed ? CqProducer.CQ_FULL : producer.claim();
+            if (offset == CqProducer.CQ_FULL) {
+                markOverflow();
+                return;
+            }
+            MemorySegment.copy(src, srcOffset, entries, offset + Cqe.INLINE_DATA_OFFSET, byteLen);
+            producer.publishRelease(wrId, byteLen, immData, qpn, srcQp, wqeCounter, opcode, WcStatus.SUCCESS,
+                    wcFlags | Cqe.WC_FLAG_INLINE_SCATTER, byteLen);
+        } finally {
+            producer.unlock();
+        }
+    }
+
     private synchronized void markOverflow() {
         dropped++;
         if (!overflowed) {

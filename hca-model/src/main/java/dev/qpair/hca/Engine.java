@@ -34,9 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link dev.qpair.rings.DoorbellQueue}: one 128-byte slot with the QPN, the new producer index
  * and, for a single WQE of up to 116 bytes, a BlueFlame copy of it, {@code seq} released last.
  * The engine polls only the next slot's {@code seq} (acquire), finds the QP by QPN, and executes
- * up to the slot's producer index, the first WQE from the copy; when that WQE is the whole batch
- * and an inline RDMA_WRITE, {@link #writeInlineShortcut} executes it without a general pass, and
- * defers to the pass for anything it does not cover. Its cost per loop grows with the
+ * up to the slot's producer index, the first WQE from the copy. Its cost per loop grows with the
  * doorbells rung, not with the QPs; a posting thread CASes only the queue's claim word, a line
  * the engine never writes, and reads the engine's consumer index only when the queue looks full.
  * Doorbells the engine thread rings for itself (a QP it moved to ERR, an RNR timer) go on a local
@@ -45,6 +43,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until the engine has consumed every doorbell rung before them ({@link #quiesce()}). RNR timers
  * are the exception to the per-doorbell cost: while a QP waits on an RNR NAK, the idle engine
  * scans the device's QPs for expired timers.
+ *
+ * <p><b>Shortcut.</b> In either mode, a pass whose batch is one inline RDMA_WRITE or SEND first
+ * tries {@link #shortcut}: the common success case, executed from the WQE (the BlueFlame copy in
+ * THREAD mode) without the cursors and dispatch of a general WQE; it defers to the pass, having
+ * changed nothing it relies on, for anything it does not cover.
  *
  * <p><b>Lines.</b> A QP's and a CQ's host-written fields, engine-written fields and read-mostly
  * fields lie 128 bytes apart ({@link QpHostFields}, {@link QpEngineFields}), a CQ's per-CQE state
@@ -70,6 +73,8 @@ final class Engine {
     private static final long TOUCH_NEVER = 0x7ea5_e0f0_d00b_e11L;
     /** Where an RDMA_WRITE's inline data starts in its WQE: after the control, remote-address and inline-header segments. */
     private static final long WRITE_INLINE_DATA = SendWqe.payloadOffset(WrOpcode.RDMA_WRITE) + SendWqe.INLINE_HEADER.byteSize();
+    /** Where a SEND's inline data starts in its WQE: after the control and inline-header segments. */
+    private static final long SEND_INLINE_DATA = SendWqe.payloadOffset(WrOpcode.SEND) + SendWqe.INLINE_HEADER.byteSize();
     /** Slots of the THREAD mode's doorbell queue. */
     static final int DOORBELL_SLOTS = 1024;
 
@@ -213,7 +218,7 @@ final class Engine {
         qp.beginEnginePass();
         qp.passes++;
         try {
-            if (copy == null || !writeInlineShortcut(qp, copy.at(0), producer)) {
+            if (copy == null || !shortcut(qp, copy.at(0), producer)) {
                 pass(qp, fromDoorbell ? producer : Integer.MIN_VALUE, copy);
             }
         } catch (RuntimeException | Error e) {
@@ -361,7 +366,9 @@ final class Engine {
         do {
             qp.passes++;
             try {
-                pass(qp, Integer.MIN_VALUE, null);
+                if (!shortcutFromRing(qp)) {
+                    pass(qp, Integer.MIN_VALUE, null);
+                }
             } catch (RuntimeException | Error e) {
                 // An engine fault must not kill the device thread: the QP goes to ERR and the host hears of it.
                 if (moveToError(qp)) {
@@ -447,22 +454,45 @@ final class Engine {
     }
 
     /**
-     * THREAD mode, a doorbell whose BlueFlame copy is the whole batch: executes an inline RDMA_WRITE
-     * of 1 to MTU bytes straight from the copy when the QP is in RTS, the target is one piece of a
-     * region the peer's rkey grants, and the peer's responder is in RTR, RTS or SQD at the expected
-     * PSN. Otherwise it returns {@code false} having changed nothing, and {@link #pass} executes the
-     * WQE, so every error and corner case keeps its one code path; this skips only the cursors and
-     * the dispatch a general WQE needs, on write-lat's critical path.
+     * INLINE mode, in the QP's task: {@link #shortcut} for the WQE at the head of the send queue,
+     * when the doorbell record says there is one.
      */
-    private boolean writeInlineShortcut(QueuePair qp, SendWqe wqe, int producer) {
-        int flags = wqe.flags();
-        if (wqe.opcode() != WrOpcode.RDMA_WRITE || (flags & SendWqe.FLAG_INLINE) == 0 || qp.state != QpState.RTS || qp.rnrWaiting) {
+    private boolean shortcutFromRing(QueuePair qp) {
+        int producer = DoorbellRecord.sendProducerAcquire(qp.record);
+        int index = qp.deviceSq;
+        return producer != index && shortcut(qp, qp.deviceWqe.at(index), producer);
+    }
+
+    /**
+     * Executes {@code wqe} (the head of the send queue: the ring's WQE, or a doorbell's BlueFlame
+     * copy of it) without a general pass when it is the whole batch up to {@code producer}, carries
+     * its payload inline, the QP is in RTS and not waiting on an RNR NAK, and it is an RDMA_WRITE or
+     * a SEND that {@link #writeInlineShortcut} or {@link #sendInlineShortcut} covers. Otherwise it
+     * returns {@code false} having changed nothing but the peer responder's caches of its posted
+     * receives, and {@link #pass} executes the WQE, so every
+     * error and corner case keeps its one code path; this skips only the cursors and the dispatch
+     * a general WQE needs, on write-lat's and send-lat's critical paths.
+     */
+    private boolean shortcut(QueuePair qp, SendWqe wqe, int producer) {
+        if ((wqe.flags() & SendWqe.FLAG_INLINE) == 0 || qp.state != QpState.RTS || qp.rnrWaiting
+                || SendWqe.basicBlocks(wqe.ds()) != producer - qp.deviceSq) {
             return false;
         }
-        int ds = wqe.ds();
+        int op = wqe.opcode();
+        if (op == WrOpcode.RDMA_WRITE) {
+            return writeInlineShortcut(qp, wqe, producer);
+        }
+        return (op == WrOpcode.SEND || op == WrOpcode.SEND_WITH_IMM) && sendInlineShortcut(qp, wqe, op, producer);
+    }
+
+    /**
+     * An inline RDMA_WRITE of 1 to MTU bytes whose target is one piece of a region the peer's rkey
+     * grants, to a responder in RTR, RTS or SQD at the expected PSN: the bytes go straight from the
+     * WQE to the target.
+     */
+    private boolean writeInlineShortcut(QueuePair qp, SendWqe wqe, int producer) {
         int n = wqe.inlineByteCount();
-        if (n <= 0 || n > qp.maxInlineData || n > qp.mtu || WRITE_INLINE_DATA + n > ds * SendWqe.OCTOWORD_SIZE
-                || SendWqe.basicBlocks(ds) != producer - qp.deviceSq) {
+        if (n <= 0 || n > qp.maxInlineData || n > qp.mtu || !inlineDataWithin(wqe, WRITE_INLINE_DATA, n)) {
             return false;
         }
         Responder peer = qp.peerResponder;
@@ -487,11 +517,58 @@ final class Engine {
         qp.sqPsn = (qp.sqPsn + 1) & 0xff_ffff;
         qp.shortcutWrites++;
         int index = qp.deviceSq;
-        if ((flags & SendWqe.FLAG_SIGNALED) != 0) {
+        if ((wqe.flags() & SendWqe.FLAG_SIGNALED) != 0) {
             qp.sendCq().produce(wqe.wrId(), WcStatus.SUCCESS, WcOpcode.RDMA_WRITE, n, 0, 0, qp.qpNum(), qp.destQpn, index & 0xffff);
         }
         qp.deviceSq = producer;
         return true;
+    }
+
+    /**
+     * An inline SEND or SEND_WITH_IMM of 1 byte up to the peer's receive CQE's inline scatter size,
+     * to a responder in RTR, RTS or SQD at the expected PSN with a posted receive whose SGEs its
+     * keys grant and hold the message: the bytes go straight from the WQE into the receive CQE.
+     */
+    private boolean sendInlineShortcut(QueuePair qp, SendWqe wqe, int op, int producer) {
+        int n = wqe.inlineByteCount();
+        Responder peer = qp.peerResponder;
+        if (peer == null || n <= 0 || n > qp.maxInlineData || n > qp.mtu || n > peer.recvCq.maxInlineScatter()
+                || !inlineDataWithin(wqe, SEND_INLINE_DATA, n)) {
+            return false;
+        }
+        int flags = wqe.flags();
+        int index = qp.deviceSq;
+        boolean imm = op == WrOpcode.SEND_WITH_IMM;
+        peer.lock();
+        try {
+            if (!peer.acceptsRequest(qp.sqPsn) || !peer.hasRecv()) {
+                return false;
+            }
+            long slot = peer.slotOffset(peer.deviceRq);
+            int sges = RecvWqe.numSgeAt(peer.ring, slot);
+            if (sges < 1 || sges > peer.maxSges || validateRecv(peer, slot, sges, qp.recvTranslation) < n) {
+                return false;
+            }
+            int wcFlags = (imm ? Cqe.WC_FLAG_WITH_IMM : 0) | ((flags & SendWqe.FLAG_SOLICITED) != 0 ? Cqe.WC_FLAG_SOLICITED : 0);
+            peer.recvCq.produceInline(RecvWqe.wrIdAt(peer.ring, slot), WcOpcode.RECV, n, imm ? wqe.immData() : 0, wcFlags, peer.qpn,
+                    qp.qpNum(), peer.deviceRq & 0xffff, wqe.ring(), wqe.offset() + SEND_INLINE_DATA);
+            peer.deviceRq++;
+            peer.expectedPsn = (peer.expectedPsn + 1) & 0xff_ffff;
+        } finally {
+            peer.unlock();
+        }
+        qp.sqPsn = (qp.sqPsn + 1) & 0xff_ffff;
+        qp.shortcutSends++;
+        if ((flags & SendWqe.FLAG_SIGNALED) != 0) {
+            qp.sendCq().produce(wqe.wrId(), WcStatus.SUCCESS, WcOpcode.SEND, n, 0, 0, qp.qpNum(), qp.destQpn, index & 0xffff);
+        }
+        qp.deviceSq = producer;
+        return true;
+    }
+
+    /** Whether {@code n} inline bytes at {@code data} lie within the WQE's {@code ds} and, unwrapped, within its ring. */
+    private static boolean inlineDataWithin(SendWqe wqe, long data, int n) {
+        return data + n <= wqe.ds() * SendWqe.OCTOWORD_SIZE && wqe.offset() + data + n <= wqe.ring().byteSize();
     }
 
     /*

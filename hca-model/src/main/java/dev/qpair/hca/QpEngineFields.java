@@ -15,6 +15,8 @@ abstract class QpEngineFields extends QpHostPad {
     long passes;
     /** Inline RDMA_WRITEs the engine executed from a doorbell's BlueFlame copy without a general pass; written only by the task owner. */
     long shortcutWrites;
+    /** Inline SENDs the INLINE-mode task executed into the peer's receive CQE without a general pass; written only by the task owner. */
+    long shortcutSends;
     int deviceSq;
     int sqPsn;
     int rnrRetriesLeft;
