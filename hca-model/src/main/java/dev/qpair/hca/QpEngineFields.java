@@ -13,9 +13,9 @@ abstract class QpEngineFields extends QpHostPad {
     boolean pending;
     /** Engine passes over this QP's send queue; written only by the task owner. */
     long passes;
-    /** Inline RDMA_WRITEs the engine executed from a doorbell's BlueFlame copy without a general pass; written only by the task owner. */
+    /** Inline RDMA_WRITEs the engine's shortcut executed without a general pass; written only by the task owner. */
     long shortcutWrites;
-    /** Inline SENDs the INLINE-mode task executed into the peer's receive CQE without a general pass; written only by the task owner. */
+    /** Inline SENDs the engine's shortcut executed into the peer's receive CQE without a general pass; written only by the task owner. */
     long shortcutSends;
     int deviceSq;
     int sqPsn;
