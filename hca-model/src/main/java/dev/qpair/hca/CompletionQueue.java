@@ -249,9 +249,8 @@ public final class CompletionQueue {
             int wqeCounter, Sgl src) {
         producer.lock();
         try {
-            long offset = overflowed ? CqProducer.CQ_FULL : producer.claim();
+            long offset = claimOrOverflow();
             if (offset == CqProducer.CQ_FULL) {
-                markOverflow();
                 return DROPPED;
             }
             int answer = SCATTERED;
@@ -281,9 +280,8 @@ public final class CompletionQueue {
             MemorySegment src, long srcOffset) {
         producer.lock();
         try {
-            long offset = overflowed ? CqProducer.CQ_FULL : producer.claim();
+            long offset = claimOrOverflow();
             if (offset == CqProducer.CQ_FULL) {
-                markOverflow();
                 return;
             }
             MemorySegment.copy(src, srcOffset, entries, offset + Cqe.INLINE_DATA_OFFSET, byteLen);
@@ -292,6 +290,15 @@ public final class CompletionQueue {
         } finally {
             producer.unlock();
         }
+    }
+
+    /** The next CQE slot, or {@link CqProducer#CQ_FULL} once the CQ has overflowed (the overflow recorded); under the producer lock. */
+    private long claimOrOverflow() {
+        long offset = overflowed ? CqProducer.CQ_FULL : producer.claim();
+        if (offset == CqProducer.CQ_FULL) {
+            markOverflow();
+        }
+        return offset;
     }
 
     private synchronized void markOverflow() {

@@ -538,7 +538,6 @@ final class Engine {
         }
         int flags = wqe.flags();
         int index = qp.deviceSq;
-        boolean imm = op == WrOpcode.SEND_WITH_IMM;
         peer.lock();
         try {
             if (!peer.acceptsRequest(qp.sqPsn) || !peer.hasRecv()) {
@@ -549,9 +548,8 @@ final class Engine {
             if (sges < 1 || sges > peer.maxSges || validateRecv(peer, slot, sges, qp.recvTranslation) < n) {
                 return false;
             }
-            int wcFlags = (imm ? Cqe.WC_FLAG_WITH_IMM : 0) | ((flags & SendWqe.FLAG_SOLICITED) != 0 ? Cqe.WC_FLAG_SOLICITED : 0);
-            peer.recvCq.produceInline(RecvWqe.wrIdAt(peer.ring, slot), WcOpcode.RECV, n, imm ? wqe.immData() : 0, wcFlags, peer.qpn,
-                    qp.qpNum(), peer.deviceRq & 0xffff, wqe.ring(), wqe.offset() + SEND_INLINE_DATA);
+            peer.recvCq.produceInline(RecvWqe.wrIdAt(peer.ring, slot), WcOpcode.RECV, n, immDataOf(wqe, op), recvWcFlags(op, flags),
+                    peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, wqe.ring(), wqe.offset() + SEND_INLINE_DATA);
             peer.deviceRq++;
             peer.expectedPsn = (peer.expectedPsn + 1) & 0xff_ffff;
         } finally {
@@ -564,6 +562,16 @@ final class Engine {
         }
         qp.deviceSq = producer;
         return true;
+    }
+
+    /** A SEND's receive completion flags: WITH_IMM for SEND_WITH_IMM, SOLICITED when the WR asked for it. */
+    private static int recvWcFlags(int op, int flags) {
+        return (op == WrOpcode.SEND_WITH_IMM ? Cqe.WC_FLAG_WITH_IMM : 0) | ((flags & SendWqe.FLAG_SOLICITED) != 0 ? Cqe.WC_FLAG_SOLICITED : 0);
+    }
+
+    /** A SEND's immediate data for its receive completion: the WQE's for SEND_WITH_IMM, else 0. */
+    private static int immDataOf(SendWqe wqe, int op) {
+        return op == WrOpcode.SEND_WITH_IMM ? wqe.immData() : 0;
     }
 
     /** Whether {@code n} inline bytes at {@code data} lie within the WQE's {@code ds} and, unwrapped, within its ring. */
@@ -707,10 +715,8 @@ final class Engine {
                 if (room < len) {
                     return responderError(qp, peer, WcStatus.LOC_LEN_ERR, WcStatus.REM_INV_REQ_ERR, len);
                 }
-                boolean imm = op == WrOpcode.SEND_WITH_IMM;
-                int solicited = (wqe.flags() & SendWqe.FLAG_SOLICITED) != 0 ? Cqe.WC_FLAG_SOLICITED : 0;
-                int wcFlags = (imm ? Cqe.WC_FLAG_WITH_IMM : 0) | solicited;
-                int immData = imm ? wqe.immData() : 0;
+                int wcFlags = recvWcFlags(op, wqe.flags());
+                int immData = immDataOf(wqe, op);
                 if (len > 0 && len <= peer.recvCq.maxInlineScatter()) {
                     int answer = peer.recvCq.produceScatter(RecvWqe.wrIdAt(peer.ring, slot), WcStatus.SUCCESS, WcOpcode.RECV, (int) len,
                             immData, wcFlags, peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, local);
