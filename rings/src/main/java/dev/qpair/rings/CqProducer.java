@@ -12,8 +12,12 @@ import java.lang.invoke.VarHandle;
  * its owner bit with release. One thread at a time (the device engine serializes a CQ).
  *
  * <p><b>Overflow.</b> The producer keeps a cached copy of the host's consumer index and reads the
- * published one (with acquire) only when the cached copy says the ring is full. If it is still full
- * then, or the host published an index that is not within {@code capacity} behind the producer
+ * published one (with acquire) at two points only: after the publish that makes the cached copy
+ * say half the ring is used, and in a claim the cached copy says is full. The first read is the
+ * usual one: it comes after the hand-off, so its cache miss (the host writes that line at every
+ * poll) stays off the latency of the CQE that triggered it, where a read at the claim would add a
+ * line transfer to one CQE in every {@code capacity}. If the ring is still full at a claim's read,
+ * or the host published an index that is not within {@code capacity} behind the producer
  * (garbage from an untrusted host), {@link #claim()} returns {@link #CQ_FULL}: the CQ overflowed
  * and the device reports it as an asynchronous error. It never overwrites an unconsumed CQE.
  *
@@ -107,8 +111,9 @@ public final class CqProducer {
     /**
      * Writes the claimed CQE's header and hands it to the host in one go ({@link Cqe#writeRelease}:
      * three plain words, then the word with the owner bit for the current lap, with release), then
-     * advances the producer index. An inline payload written into the CQE before this is covered by
-     * the same release. Call only after a {@link #claim()} that did not return {@link #CQ_FULL}.
+     * advances the producer index (and may read the host's consumer index, see the class comment).
+     * An inline payload written into the CQE before this is covered by the same release. Call only
+     * after a {@link #claim()} that did not return {@link #CQ_FULL}.
      */
     public void publishRelease(long wrId, int byteLen, int immData, int qpn, int srcQp, int wqeCounter, int opcode, int status,
             int wcFlags, int inlineLen) {
@@ -117,17 +122,27 @@ public final class CqProducer {
         Cqe.writeRelease(entries, offset, wrId, byteLen, immData, qpn, srcQp, wqeCounter, opcode, status, wcFlags, inlineLen,
                 RingMath.ownerBit(producer, log2Capacity));
         control.set(JAVA_INT, CqRing.PRODUCER_INDEX, producer + 1);
+        refreshAtHalf(producer + 1);
     }
 
     /**
      * Hands the claimed CQE to the host: writes its owner bit for the current lap with release
-     * (the body stores before it), then advances the producer index. Call only after a
-     * {@link #claim()} that did not return {@link #CQ_FULL}.
+     * (the body stores before it), then advances the producer index (and may read the host's
+     * consumer index, see the class comment). Call only after a {@link #claim()} that did not
+     * return {@link #CQ_FULL}.
      */
     public void publishOwnerRelease() {
         int producer = control.get(JAVA_INT, CqRing.PRODUCER_INDEX);
         long offset = (long) (producer & (capacity - 1)) << cqeShift;
         Cqe.writeOwnerRelease(entries, offset, RingMath.ownerBit(producer, log2Capacity));
         control.set(JAVA_INT, CqRing.PRODUCER_INDEX, producer + 1);
+        refreshAtHalf(producer + 1);
+    }
+
+    /** After a publish: reads the host's consumer index when the cached copy says exactly half the ring is used. */
+    private void refreshAtHalf(int next) {
+        if (next - control.get(JAVA_INT, CqRing.CACHED_CONSUMER_INDEX) == capacity >> 1) {
+            control.set(JAVA_INT, CqRing.CACHED_CONSUMER_INDEX, consumerIndexAcquire());
+        }
     }
 }

@@ -93,8 +93,8 @@ class CqRingTest {
     }
 
     @Test
-    void theConsumerIndexIsReadOnlyWhenTheCachedOneSaysFull() {
-        CqRing cq = CqRing.allocate(arena, 4);
+    void theConsumerIndexIsReadAfterThePublishThatFillsHalfTheRingByTheCache() {
+        CqRing cq = CqRing.allocate(arena, 8);
         CqProducer producer = cq.producer();
         CqConsumer consumer = cq.consumer();
         Cqe w = new Cqe();
@@ -104,10 +104,34 @@ class CqRingTest {
         consumer.advance();
         consumer.publishConsumerIndexRelease();
         produce(producer, w, 2);
+        assertEquals(0, cq.control().get(JAVA_INT, 4), "cached consumer index not read while the cache says under half used");
         produce(producer, w, 3);
-        assertEquals(0, cq.control().get(JAVA_INT, 4), "cached consumer index not refreshed while not full");
+        assertEquals(2, cq.control().get(JAVA_INT, 4), "read after the publish that made the cache say half used");
+        consumer.advance();
+        consumer.publishConsumerIndexRelease();
         produce(producer, w, 4);
-        assertEquals(2, cq.control().get(JAVA_INT, 4), "refreshed when the cache said full");
+        assertEquals(2, cq.control().get(JAVA_INT, 4), "not read again until the cache says half used again");
+        produce(producer, w, 5);
+        assertEquals(3, cq.control().get(JAVA_INT, 4), "read again at the next half mark");
+    }
+
+    @Test
+    void aClaimReadsTheConsumerIndexWhenTheCacheSaysFull() {
+        CqRing cq = CqRing.allocate(arena, 4);
+        CqProducer producer = cq.producer();
+        CqConsumer consumer = cq.consumer();
+        Cqe w = new Cqe();
+        produce(producer, w, 0);
+        produce(producer, w, 1);
+        assertEquals(0, cq.control().get(JAVA_INT, 4), "read at the half mark, before the host consumed anything");
+        consumer.advance();
+        consumer.advance();
+        consumer.publishConsumerIndexRelease();
+        produce(producer, w, 2);
+        produce(producer, w, 3);
+        assertEquals(0, cq.control().get(JAVA_INT, 4), "not read while the cache says neither half used at a publish nor full at a claim");
+        produce(producer, w, 4);
+        assertEquals(2, cq.control().get(JAVA_INT, 4), "read by the claim the cache said was full");
     }
 
     @Test
