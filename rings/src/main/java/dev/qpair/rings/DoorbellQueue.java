@@ -33,15 +33,18 @@ import java.lang.invoke.VarHandle;
  *   control offset  size  field             written by  read by
  *   0               4     claim             host (CAS)  host
  *   4               4     cached_consumer   host        host
- *   128             4     consumer          device      host, only when cached_consumer says full
+ *   128             4     consumer          device      host, when cached_consumer says half used (after a publish) or full
  * </pre>
  *
  * <p><b>Protocol.</b> A host claims the next position with {@link #claim()} (a CAS on the host's
- * own line; it reads the device's consumer index only when its cached copy says the queue is
- * full, and then returns {@link #FULL} rather than overwrite an unconsumed slot), copies the WQE
+ * own line; it reads the device's consumer index when its cached copy says the queue is full,
+ * and then returns {@link #FULL} rather than overwrite an unconsumed slot), copies the WQE
  * ({@link #copyBlueFlame}) and publishes the slot with {@link #publish}, whose release store of
  * {@code seq} comes last ({@code writel()} ordering: the WQEs in the ring, the doorbell record and
- * the copy before the doorbell). The device polls only the next slot's {@code seq} with acquire
+ * the copy before the doorbell). The publish that makes the cached copy say half the queue is
+ * used reads the device's consumer index too, after the doorbell, so that the line transfer of
+ * that read is not on a doorbell's way to the device, as it would be in one claim in every
+ * {@code capacity} otherwise. The device polls only the next slot's {@code seq} with acquire
  * ({@link #pollAcquire()}), reads the slot, and returns it with {@link #releaseSlot()}. The
  * doorbell and a WQE of up to 116 bytes (a 64-byte inline RDMA WRITE) share one 128-byte aligned
  * pair of lines, which is all that crosses from the host's core to the device's.
@@ -164,13 +167,17 @@ public final class DoorbellQueue {
      * Publishes the doorbell at a claimed position ({@code qpn}'s low 24 bits, and the basic blocks
      * of the WQE copied, 0 to 255, 0 for none): the header with plain stores, then
      * {@code seq} with release, so every earlier store (WQEs, doorbell record, BlueFlame copy) is
-     * visible before the device can see the slot.
+     * visible before the device can see the slot. Then, at the half mark of the cached consumer
+     * index, reads the device's (see the class comment).
      */
     public void publish(long position, int qpn, int producer, int blueFlameBlocks) {
         long slot = slotOffset((int) position);
         slots.set(JAVA_INT, slot + QPN_BLOCKS, qpn & QPN_MASK | blueFlameBlocks << 24);
         slots.set(JAVA_INT, slot + PRODUCER, producer);
         Barriers.smpStoreReleaseInt(slots, slot + SEQ, (int) position + 1); // writel(): ring, record, copy and header stores before the doorbell
+        if ((int) position + 1 - control.get(JAVA_INT, CACHED_CONSUMER) == capacity >> 1) {
+            control.set(JAVA_INT, CACHED_CONSUMER, consumedAcquire());
+        }
     }
 
     /** Positions claimed so far (free-running): a doorbell rung before this read has a position below it. */
@@ -253,6 +260,11 @@ public final class DoorbellQueue {
 
     private long slotOffset(int position) {
         return (long) (position & mask) << SLOT_SHIFT;
+    }
+
+    /** The control block (tests read the host's cached copy of the consumer index in it). */
+    MemorySegment control() {
+        return control;
     }
 
     /** The slots, for tests that write garbage into them. */

@@ -61,6 +61,23 @@ class DoorbellQueueTest {
     }
 
     @Test
+    void theHostReadsTheDeviceConsumerIndexAfterThePublishThatFillsHalfTheQueueByItsCache() {
+        DoorbellQueue q = DoorbellQueue.allocate(arena, 8);
+        for (int i = 0; i < 3; i++) {
+            q.publish(q.claim(), 5, i, 0);
+        }
+        q.pollAcquire();
+        q.releaseSlot();
+        q.pollAcquire();
+        q.releaseSlot();
+        assertEquals(0, q.control().get(JAVA_INT, 4), "not read while the cache says under half used");
+        q.publish(q.claim(), 5, 3, 0);
+        assertEquals(2, q.control().get(JAVA_INT, 4), "read after the publish that made the cache say half used");
+        q.publish(q.claim(), 5, 4, 0);
+        assertEquals(2, q.control().get(JAVA_INT, 4), "not read again before the next half mark");
+    }
+
+    @Test
     void aFullQueueRefusesAClaimUntilTheDeviceReleasesASlotAndLosesNothing() {
         DoorbellQueue q = DoorbellQueue.allocate(arena, 8);
         for (int i = 0; i < 8; i++) {
