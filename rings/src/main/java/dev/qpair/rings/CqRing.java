@@ -18,7 +18,7 @@ import java.lang.foreign.StructLayout;
  *   0               4     producer_index          device      device
  *   4               4     cached_consumer_index   device      device
  *   8               4     producer_lock           device      device (producers of a CQ shared by engine threads)
- *   128             4     consumer_index          host        device (acquire, only when the cache says full)
+ *   128             4     consumer_index          host        device (acquire, when the cache says half used after a publish, or full)
  *   132             4     polled_index            host        host
  *   136             4     poll_state              host        host (the poll API's batch state)
  *   256                   (size)
