@@ -160,15 +160,15 @@ final class Engine {
     private long awaitWork() {
         int idle = 0;
         while (running) {
+            if (doorbells.touchNext() == TOUCH_NEVER) {
+                idle = 0; // never: the comparison only keeps the load that fetches the next slot's WQE line early
+            }
             long slot = doorbells.pollAcquire();
             if (slot != DoorbellQueue.EMPTY) {
                 return slot;
             }
             if (pendingHead != null) {
                 break;
-            }
-            if (doorbells.touchNext() == TOUCH_NEVER) {
-                idle = 0; // never: the comparison only keeps the load that fetches the next slot's WQE line early
             }
             if (rnrWaiters.get() > 0) {
                 runDueTimers();

@@ -206,10 +206,12 @@ public final class DoorbellQueue {
     }
 
     /**
-     * Device, while the next slot is not published: loads the first word of its other line (the
-     * WQE copy's first 64 bytes), so that this line is fetched while the host fills the slot, not
-     * after the device has seen {@code seq}. Returns the word, to be compared with something so
-     * that the load is kept; it means nothing.
+     * Device, right before each {@link #pollAcquire()}: loads the first word of the next slot's
+     * other line (the WQE copy's first 64 bytes), so that this line's transfer is in flight with
+     * {@code seq}'s. Called after the poll instead, only in the iterations that find the slot empty,
+     * it left the device that saw {@code seq} to fetch this line afresh whenever the host's store
+     * to it had landed after the previous iteration's load: two transfers one after the other.
+     * Returns the word, to be compared with something so that the load is kept; it means nothing.
      */
     public long touchNext() {
         return Barriers.readOnceLong(slots, slotOffset(control.get(JAVA_INT, CONSUMER))); // READ_ONCE() as prefetch(): a racy load the JIT must issue, ordering nothing
