@@ -75,6 +75,7 @@ final class Engine {
     private static final long WRITE_INLINE_DATA = SendWqe.payloadOffset(WrOpcode.RDMA_WRITE) + SendWqe.INLINE_HEADER.byteSize();
     /** Where a SEND's inline data starts in its WQE: after the control and inline-header segments. */
     private static final long SEND_INLINE_DATA = SendWqe.payloadOffset(WrOpcode.SEND) + SendWqe.INLINE_HEADER.byteSize();
+    private static final int INLINE_HEADER_BYTES = (int) SendWqe.INLINE_HEADER.byteSize();
     /** Slots of the THREAD mode's doorbell queue. */
     static final int DOORBELL_SLOTS = 1024;
 
@@ -205,8 +206,21 @@ final class Engine {
             ignoredDoorbells = ignoredDoorbells + 1;
             return;
         }
-        SendWqe copy = bf == ahead && bf <= DoorbellQueue.BLUEFLAME_BLOCKS ? blueFlame[doorbells.indexOf(doorbells.consumerPosition())] : null;
-        runEnginePass(qp, true, producer, copy);
+        SendWqe copy = bf == ahead && bf <= DoorbellQueue.BLUEFLAME_BLOCKS ? blueFlame[doorbells.indexOf(doorbells.consumerPosition())].at(0) : null;
+        runEnginePass(qp, true, producer, copy != null && copyHoldsWqe(copy) ? copy : null);
+    }
+
+    /**
+     * Whether a doorbell's BlueFlame copy holds every byte its WQE uses: inline data up to its end,
+     * or {@code ds} octowords otherwise. A host posts a copy only of a WQE that fits; a slot that
+     * claims more is read from the ring instead, so the slot's header never reads as WQE bytes.
+     */
+    private static boolean copyHoldsWqe(SendWqe wqe) {
+        if ((wqe.flags() & SendWqe.FLAG_INLINE) == 0) {
+            return wqe.ds() * SendWqe.OCTOWORD_SIZE <= DoorbellQueue.BLUEFLAME_BYTES;
+        }
+        int n = wqe.inlineByteCount();
+        return n >= 0 && n <= DoorbellQueue.BLUEFLAME_BYTES - SendWqe.payloadOffset(wqe.opcode()) - INLINE_HEADER_BYTES;
     }
 
     /**

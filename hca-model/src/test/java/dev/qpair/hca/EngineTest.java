@@ -1,5 +1,6 @@
 package dev.qpair.hca;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,6 +133,64 @@ class EngineTest {
             f.a.wrComplete();
             f.poll(f.cqA);
             assertEquals(43, f.wrId, "the engine thread still serves");
+        }
+    }
+
+    @Test
+    void aDoorbellWhoseCopyClaimsAWqeLongerThanTheCopyIsExecutedFromTheRing() {
+        try (Fixture f = new Fixture(DeviceMode.THREAD)) {
+            Engine engine = f.device.engine();
+            DoorbellQueue q = engine.doorbellQueue();
+            engine.quiesce();
+            long forged = q.claim();
+            for (int i = 0; i < 76; i++) {
+                f.segA().set(JAVA_BYTE, i, (byte) (i * 7 + 1));
+            }
+            int start = f.a.sqTail;
+            f.a.wrStart();
+            f.a.wrId(7).wrFlags(SendFlags.SIGNALED).wrRdmaWrite(f.mrB.rkey(), f.addrB(0)).wrSetInlineData(f.segA(), 0, 76);
+            f.a.wrComplete();
+            assertEquals(2, f.a.sqTail - start, "52 bytes of segments and 76 inline: a 128-byte WQE, too long for a copy");
+            assertTrue(Fixture.staysEmpty(f.cqA), "the engine waits on the slot claimed first");
+            long slot = (long) q.indexOf((int) forged) * DoorbellQueue.SLOT.byteSize();
+            MemorySegment.copy(f.a.sqRing, (long) start * 64, q.slots(), slot, DoorbellQueue.BLUEFLAME_BYTES);
+            q.publish(forged, f.a.qpNum(), f.a.sqTail, 2);
+            f.poll(f.cqA);
+            assertEquals(7, f.wrId);
+            assertEquals(WcStatus.SUCCESS, f.status);
+            assertEquals(-1, MemorySegment.mismatch(f.segA(), 0, 76, f.segB(), 0, 76),
+                    "the last 12 bytes come from the ring's WQE, not from the slot's header after the 116-byte copy");
+            assertEquals(0, f.a.shortcutWrites, "the copy was not used");
+            assertTrue(Fixture.staysEmpty(f.cqA), "the WQE's own doorbell, behind it, is stale and executes nothing");
+        }
+    }
+
+    @Test
+    void aDoorbellWhoseCopyClaimsMoreSgesThanTheCopyHoldsIsExecutedFromTheRing() {
+        QpInitAttr attr = new QpInitAttr().maxSendWr(64).maxRecvWr(64).maxSendSge(5).maxRecvSge(4).maxInlineData(128);
+        try (Fixture f = new Fixture(DeviceMode.THREAD, attr, AccessFlags.ALL, 256)) {
+            Engine engine = f.device.engine();
+            DoorbellQueue q = engine.doorbellQueue();
+            engine.quiesce();
+            long forged = q.claim();
+            for (int i = 0; i < 40; i++) {
+                f.segA().set(JAVA_BYTE, i, (byte) (i * 5 + 3));
+            }
+            int start = f.a.sqTail;
+            f.a.wrStart();
+            f.a.wrId(8).wrFlags(SendFlags.SIGNALED).wrRdmaWrite(f.mrB.rkey(), f.addrB(0));
+            for (int i = 0; i < 5; i++) {
+                f.a.wrAddSge(f.mrA.lkey(), f.addrA(8L * i), 8);
+            }
+            f.a.wrComplete();
+            assertEquals(2, f.a.sqTail - start, "48 bytes of segments and five 16-byte SGEs: a 128-byte WQE, too long for a copy");
+            long slot = (long) q.indexOf((int) forged) * DoorbellQueue.SLOT.byteSize();
+            MemorySegment.copy(f.a.sqRing, (long) start * 64, q.slots(), slot, DoorbellQueue.BLUEFLAME_BYTES);
+            q.publish(forged, f.a.qpNum(), f.a.sqTail, 2);
+            f.poll(f.cqA);
+            assertEquals(8, f.wrId);
+            assertEquals(WcStatus.SUCCESS, f.status, "the fifth SGE's address and key come from the ring, not from the slot's header");
+            assertEquals(-1, MemorySegment.mismatch(f.segA(), 0, 40, f.segB(), 0, 40));
         }
     }
 
