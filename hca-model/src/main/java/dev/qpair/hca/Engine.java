@@ -75,7 +75,6 @@ final class Engine {
     private static final long WRITE_INLINE_DATA = SendWqe.payloadOffset(WrOpcode.RDMA_WRITE) + SendWqe.INLINE_HEADER.byteSize();
     /** Where a SEND's inline data starts in its WQE: after the control and inline-header segments. */
     private static final long SEND_INLINE_DATA = SendWqe.payloadOffset(WrOpcode.SEND) + SendWqe.INLINE_HEADER.byteSize();
-    private static final int INLINE_HEADER_BYTES = (int) SendWqe.INLINE_HEADER.byteSize();
     /** Slots of the THREAD mode's doorbell queue. */
     static final int DOORBELL_SLOTS = 1024;
 
@@ -220,19 +219,20 @@ final class Engine {
             return wqe.ds() * SendWqe.OCTOWORD_SIZE <= DoorbellQueue.BLUEFLAME_BYTES;
         }
         int n = wqe.inlineByteCount();
-        return n >= 0 && n <= DoorbellQueue.BLUEFLAME_BYTES - SendWqe.payloadOffset(wqe.opcode()) - INLINE_HEADER_BYTES;
+        return n >= 0 && n <= DoorbellQueue.BLUEFLAME_BYTES - SendWqe.payloadOffset(wqe.opcode()) - SendWqe.INLINE_HEADER_BYTES;
     }
 
     /**
-     * THREAD mode, on the engine thread: one pass of {@code qp}. While the engine thread runs it is
-     * the only runner of every task, so the task state is set, not compare-and-set: the engine
-     * writes no line a posting thread writes.
+     * THREAD mode, on the engine thread: one pass of {@code qp}, reading its first WQE from
+     * {@code copy} (a doorbell's BlueFlame copy, positioned at that WQE) when not null. While the
+     * engine thread runs it is the only runner of every task, so the task state is set, not
+     * compare-and-set: the engine writes no line a posting thread writes.
      */
     private void runEnginePass(QueuePair qp, boolean fromDoorbell, int producer, SendWqe copy) {
         qp.beginEnginePass();
         qp.passes++;
         try {
-            if (copy == null || !shortcut(qp, copy.at(0), producer)) {
+            if (copy == null || !shortcut(qp, copy, producer)) {
                 pass(qp, fromDoorbell ? producer : Integer.MIN_VALUE, copy);
             }
         } catch (RuntimeException | Error e) {
@@ -653,7 +653,7 @@ final class Engine {
         if ((flags & SendWqe.FLAG_INLINE) != 0) {
             int n = wqe.inlineByteCount();
             if (!WrOpcode.allowsInline(op) || n < 0 || n > qp.maxInlineData
-                    || n + (int) SendWqe.INLINE_HEADER.byteSize() > payloadBytes) {
+                    || n + SendWqe.INLINE_HEADER_BYTES > payloadBytes) {
                 return result(WcStatus.LOC_QP_OP_ERR, 0);
             }
             MemorySegment ring = wqe.ring();

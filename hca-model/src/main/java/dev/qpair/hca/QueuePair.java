@@ -44,7 +44,6 @@ public final class QueuePair extends QpEnginePad {
     static final int TASK_IDLE = 0;
     static final int TASK_BUSY = 1;
     static final int TASK_ARMED = 2;
-    private static final int INLINE_HEADER_BYTES = (int) SendWqe.INLINE_HEADER.byteSize();
     /** Ints of padding on each side of {@link #blocksAt}'s slots: the host stores one per post, so no other object may share their lines. */
     private static final int BLOCKS_PAD = 32;
 
@@ -580,7 +579,7 @@ public final class QueuePair extends QpEnginePad {
         curFlags |= SendWqe.FLAG_INLINE;
         hostWqe.at(curStart).flags(curFlags).inlineDataAt(payload, src, offset, length);
         curDs = ds;
-        curBfBytes = payload + INLINE_HEADER_BYTES + length;
+        curBfBytes = payload + SendWqe.INLINE_HEADER_BYTES + length;
         return this;
     }
 

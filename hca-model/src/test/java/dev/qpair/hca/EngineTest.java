@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qpair.memory.AccessFlags;
 import dev.qpair.rings.DoorbellQueue;
+import dev.qpair.rings.SendWqe;
 import dev.qpair.rings.WcStatus;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -136,6 +137,17 @@ class EngineTest {
         }
     }
 
+    /**
+     * Publishes claimed doorbell {@code position} for a's send queue up to its tail, with a copy of
+     * the first {@link DoorbellQueue#BLUEFLAME_BYTES} bytes of the 2-block WQE at {@code start} that
+     * claims all 2 blocks: the slot's header stands where the WQE's last 12 bytes would be.
+     */
+    private static void publishTruncatedCopy(Fixture f, DoorbellQueue q, long position, int start) {
+        long slot = (long) q.indexOf((int) position) * DoorbellQueue.SLOT.byteSize();
+        MemorySegment.copy(f.a.sqRing, (long) start * SendWqe.BASIC_BLOCK_SIZE, q.slots(), slot, DoorbellQueue.BLUEFLAME_BYTES);
+        q.publish(position, f.a.qpNum(), f.a.sqTail, 2);
+    }
+
     @Test
     void aDoorbellWhoseCopyClaimsAWqeLongerThanTheCopyIsExecutedFromTheRing() {
         try (Fixture f = new Fixture(DeviceMode.THREAD)) {
@@ -152,9 +164,7 @@ class EngineTest {
             f.a.wrComplete();
             assertEquals(2, f.a.sqTail - start, "52 bytes of segments and 76 inline: a 128-byte WQE, too long for a copy");
             assertTrue(Fixture.staysEmpty(f.cqA), "the engine waits on the slot claimed first");
-            long slot = (long) q.indexOf((int) forged) * DoorbellQueue.SLOT.byteSize();
-            MemorySegment.copy(f.a.sqRing, (long) start * 64, q.slots(), slot, DoorbellQueue.BLUEFLAME_BYTES);
-            q.publish(forged, f.a.qpNum(), f.a.sqTail, 2);
+            publishTruncatedCopy(f, q, forged, start);
             f.poll(f.cqA);
             assertEquals(7, f.wrId);
             assertEquals(WcStatus.SUCCESS, f.status);
@@ -184,9 +194,7 @@ class EngineTest {
             }
             f.a.wrComplete();
             assertEquals(2, f.a.sqTail - start, "48 bytes of segments and five 16-byte SGEs: a 128-byte WQE, too long for a copy");
-            long slot = (long) q.indexOf((int) forged) * DoorbellQueue.SLOT.byteSize();
-            MemorySegment.copy(f.a.sqRing, (long) start * 64, q.slots(), slot, DoorbellQueue.BLUEFLAME_BYTES);
-            q.publish(forged, f.a.qpNum(), f.a.sqTail, 2);
+            publishTruncatedCopy(f, q, forged, start);
             f.poll(f.cqA);
             assertEquals(8, f.wrId);
             assertEquals(WcStatus.SUCCESS, f.status, "the fifth SGE's address and key come from the ring, not from the slot's header");

@@ -209,7 +209,7 @@ class ShortcutTest {
                 assertGuard(f.segB(), 0, 64, "before the buffer");
                 assertGuard(f.segB(), 64 + length, 192 - length, "after the payload");
             }
-            int bfMax = DoorbellQueue.BLUEFLAME_BYTES - SendWqe.payloadOffset(WrOpcode.SEND) - (int) SendWqe.INLINE_HEADER.byteSize();
+            int bfMax = DoorbellQueue.BLUEFLAME_BYTES - SendWqe.payloadOffset(WrOpcode.SEND) - SendWqe.INLINE_HEADER_BYTES;
             int shortcuts = mode == DeviceMode.THREAD ? bfMax : limit;
             assertEquals(shortcuts, f.a.shortcutSends,
                     "each send took the shortcut, in THREAD mode each that fits a BlueFlame copy (" + bfMax + " bytes)");

@@ -99,6 +99,9 @@ public final class SendWqe extends SendWqePadTail {
     public static final StructLayout INLINE_HEADER = structLayout(
             JAVA_INT.withName("byte_count")).withName("send_wqe_inline_seg");
 
+    /** {@link #INLINE_HEADER}'s size: inline data starts this many bytes after an opcode's {@link #payloadOffset}. */
+    public static final int INLINE_HEADER_BYTES = (int) INLINE_HEADER.byteSize();
+
     private static final long INLINE_DATA_OFFSET = INLINE_HEADER.byteSize();
 
     private static final VarHandle OPCODE = ctrl("opcode");
