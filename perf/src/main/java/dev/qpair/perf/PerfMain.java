@@ -133,9 +133,10 @@ public final class PerfMain {
             }
             case SendLat.NAME -> {
                 set = new ArrayList<>(peerPingPongs(peerSize(options)));
+                set.addAll(sendFloors(options));
                 set.add(() -> new SendLat(options));
                 title = "qpair-perf send-lat: SEND/RECV ping-pong between two application threads, HCA model, after the"
-                        + " peers' " + peerSize(options) + "-byte ping-pongs";
+                        + " peers' " + peerSize(options) + "-byte ping-pongs and send-lat's floors";
             }
             case NvmePerf.NAME -> {
                 set = new ArrayList<>();
@@ -246,18 +247,33 @@ public final class PerfMain {
 
     /**
      * The floors of write-lat and send-lat at the verbs rows' {@code --size} ({@link LineFloor}):
-     * none above 4096 bytes, and no write floor when the write row's payload is not inline.
+     * none above 4096 bytes, and no write floor when the write row's payload is not inline; then
+     * {@link #sendFloors}'s flat-send.
      */
     static List<Supplier<Benchmark>> floors(Options options) {
         int size = options.sizeOr(64);
-        if (size > LineFloor.MAX_SIZE) {
-            return List.of();
-        }
         List<Supplier<Benchmark>> floors = new ArrayList<>();
-        if (options.inlineFor(size)) {
+        if (size <= LineFloor.MAX_SIZE && options.inlineFor(size)) {
             floors.add(() -> LineFloor.write(size));
         }
-        floors.add(() -> LineFloor.send(size));
+        floors.addAll(sendFloors(options));
+        return floors;
+    }
+
+    /**
+     * send-lat's floor rows at its {@code --size}: floor-send (none above 4096 bytes), then
+     * send-lat's work written flat ({@link FlatSend}) where send-lat scatters an inline payload into
+     * the CQE (8 to 96 bytes).
+     */
+    static List<Supplier<Benchmark>> sendFloors(Options options) {
+        int size = options.sizeOr(64);
+        List<Supplier<Benchmark>> floors = new ArrayList<>();
+        if (size <= LineFloor.MAX_SIZE) {
+            floors.add(() -> LineFloor.send(size));
+        }
+        if (options.inlineFor(size) && size >= Long.BYTES && size <= FlatSend.MAX_SIZE) {
+            floors.add(() -> new FlatSend(options));
+        }
         return floors;
     }
 
@@ -301,7 +317,9 @@ public final class PerfMain {
                                      floor-write and floor-send (the cache lines write-lat and send-lat move
                                      between the cores, moved by two threads that do nothing else: a row's
                                      distance from its floor is its datapath's work; up to 4096 bytes),
-                                     ring-doorbell-lat, the verbs latency rows (write-lat, read-lat, atomic-lat,
+                                     flat-send (send-lat's per-message checks and copies written flat, with no
+                                     objects, locks or dispatch: what the semantics cost over floor-send; inline
+                                     sizes 8 to 96 bytes), ring-doorbell-lat, the verbs latency rows (write-lat, read-lat, atomic-lat,
                                      send-lat) and nvme-perf's 4 KiB random reads on a memory namespace at QD1 and
                                      QD32 with their copy bounds, in one run, so that every ratio to the limit and
                                      to the peers comes from it; a row's x peer uses the peers of its own size
@@ -320,7 +338,7 @@ public final class PerfMain {
                   send-lat           SEND/RECV ping-pong (64 B inline by default) between two application threads
                                      on CPUs A and B, HCA model; --device-mode inline (default) or thread; runs
                                      the three peer ping-pongs at its --size first (8 bytes above 4096), so that
-                                     x peer compares rows moving the same bytes
+                                     x peer compares rows moving the same bytes, then floor-send and flat-send
                   read-lat           RDMA_READ (64 B by default; never inline), signaled, ibv_wr_start to polled CQE,
                                      HCA model; --device-mode thread (default) or inline
                   atomic-lat         ATOMIC_FETCH_AND_ADD (or --atomic cmp-swap: ATOMIC_CMP_AND_SWP), 8 bytes,

@@ -90,7 +90,7 @@ class AllocationTest {
     }
 
     @Test
-    void theSizedPeerAndFloorRoundTripsDoNotAllocate() throws Throwable {
+    void theSizedPeerAndFloorRoundTripsAndFlatSendDoNotAllocate() throws Throwable {
         for (int size : new int[] {64, 4096}) {
             assertOperationsDoNotAllocate(() -> new JctoolsSpscPingPong(size));
             assertOperationsDoNotAllocate(() -> new AgronaRingPingPong(size));
@@ -98,6 +98,7 @@ class AllocationTest {
             assertOperationsDoNotAllocate(() -> LineFloor.write(size));
             assertOperationsDoNotAllocate(() -> LineFloor.send(size));
         }
+        assertOperationsDoNotAllocate(() -> new FlatSend(Options.parse(new String[] {"--size", "64"}, 0, 2)));
     }
 
     private static Options verbs(DeviceMode mode, int size, int inline) {

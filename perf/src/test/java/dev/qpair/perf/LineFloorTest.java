@@ -60,11 +60,23 @@ class LineFloorTest {
 
     @Test
     void allAndVerbsAddTheFloorsAtTheRowsSizeAndOnlyWhereTheyMirrorARow() {
-        assertEquals(List.of(LineFloor.WRITE + "@64", LineFloor.SEND + "@64"), rows(PerfMain.floors(options())));
+        assertEquals(List.of(LineFloor.WRITE + "@64", LineFloor.SEND + "@64", FlatSend.NAME + "@64"), rows(PerfMain.floors(options())));
+        assertEquals(List.of(LineFloor.WRITE + "@96", LineFloor.SEND + "@96", FlatSend.NAME + "@96"),
+                rows(PerfMain.floors(options("--size", "96"))));
+        assertEquals(List.of(LineFloor.WRITE + "@97", LineFloor.SEND + "@97"), rows(PerfMain.floors(options("--size", "97"))),
+                "97 bytes do not fit a 128-byte CQE");
+        assertEquals(List.of(LineFloor.WRITE + "@4", LineFloor.SEND + "@4"), rows(PerfMain.floors(options("--size", "4"))),
+                "flat-send carries an 8-byte sequence number");
         assertEquals(List.of(LineFloor.WRITE + "@256", LineFloor.SEND + "@256"), rows(PerfMain.floors(options("--size", "256"))));
         assertEquals(List.of(LineFloor.SEND + "@64"), rows(PerfMain.floors(options("--inline", "off"))));
         assertEquals(List.of(LineFloor.SEND + "@1024"), rows(PerfMain.floors(options("--size", "1024"))), "1024 bytes are not inline");
         assertEquals(List.of(), rows(PerfMain.floors(options("--size", "8192"))));
+    }
+
+    @Test
+    void sendLatRunsSendLatsFloorsOnly() {
+        assertEquals(List.of(LineFloor.SEND + "@64", FlatSend.NAME + "@64"), rows(PerfMain.sendFloors(options())));
+        assertEquals(List.of(LineFloor.SEND + "@1024"), rows(PerfMain.sendFloors(options("--size", "1024"))));
     }
 
     private static Options options(String... args) {
