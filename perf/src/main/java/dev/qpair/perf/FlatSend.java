@@ -32,7 +32,9 @@ public final class FlatSend implements Benchmark {
     /** The largest payload that travels in a 128-byte CQE, as in send-lat. */
     public static final int MAX_SIZE = 96;
 
-    private static final int SQ_BLOCKS = 64;
+    /** As send-lat's QPs: 64 WRs of up to two 64-byte blocks. */
+    private static final int SQ_WRS = 64;
+    private static final int SQ_BLOCKS = 2 * SQ_WRS;
     private static final int BLOCK = 64;
     private static final int RQ_SLOTS = 64;
     private static final int RQ_STRIDE = 32;
@@ -72,6 +74,8 @@ public final class FlatSend implements Benchmark {
     private static final int CQ_PROD = PAD + 3;
     private static final int CQ_CACHED_CONS = PAD + 4;
     private static final int EXPECTED_PSN = PAD + 5;
+    /** The read-ahead loads' sum, stored so that the compiler keeps the loads. */
+    private static final int READ_AHEAD_SINK = PAD + 6;
     private static final int FIELDS = 2 * PAD + 10;
 
     private final int size;
@@ -99,7 +103,6 @@ public final class FlatSend implements Benchmark {
         final int qpn;
         final int[] host = new int[FIELDS];
         final int[] responder = new int[FIELDS];
-        long readAheadSink;
 
         Side(Arena arena, int qpn) {
             sq = arena.allocate((long) SQ_BLOCKS * BLOCK, 4096);
@@ -125,7 +128,7 @@ public final class FlatSend implements Benchmark {
             throw new IllegalArgumentException("size: " + size + " bytes is outside " + Long.BYTES + ".." + MAX_SIZE
                     + " (flat-send scatters the payload into a 128-byte CQE)");
         }
-        this.signalInterval = Math.min(options.signalInterval(), SQ_BLOCKS / 4);
+        this.signalInterval = Math.min(options.signalInterval(), SQ_WRS / 2);
     }
 
     @Override
@@ -270,7 +273,7 @@ public final class FlatSend implements Benchmark {
             for (int k = 0; k < ahead; k += BLOCK / RQ_STRIDE) {
                 sink += Barriers.readOnceLong(rqRing, (long) ((rq + k) & (RQ_SLOTS - 1)) * RQ_STRIDE); // READ_ONCE(): requests the WQE lines together; orders nothing
             }
-            to.readAheadSink += sink;
+            r[READ_AHEAD_SINK] += (int) sink;
             r[READ_AHEAD_TO] = rq + ahead;
         }
         long slot = (long) (rq & (RQ_SLOTS - 1)) * RQ_STRIDE;
