@@ -319,11 +319,11 @@ public final class PerfMain {
                                      distance from its floor is its datapath's work; up to 4096 bytes),
                                      flat-send (send-lat's per-message checks and copies written flat, with no
                                      objects, locks or dispatch: what the semantics cost over floor-send; inline
-                                     sizes 8 to 96 bytes), ring-doorbell-lat, the verbs latency rows (write-lat, read-lat, atomic-lat,
-                                     send-lat) and nvme-perf's 4 KiB random reads on a memory namespace at QD1 and
-                                     QD32 with their copy bounds, in one run, so that every ratio to the limit and
-                                     to the peers comes from it; a row's x peer uses the peers of its own size
-                                     (the 8-byte ones when no peer of its size ran)
+                                     sizes 8 to 96 bytes), ring-doorbell-lat, the verbs latency rows (write-lat,
+                                     read-lat, atomic-lat, send-lat) and nvme-perf's 4 KiB random reads on a
+                                     memory namespace at QD1 and QD32 with their copy bounds, in one run, so that
+                                     every ratio to the limit and to the peers comes from it; a row's x peer uses
+                                     the peers of its own size (the 8-byte ones when no peer of its size ran)
                   verbs              baseline, the peer ping-pongs and the floors at --size (as in all), the
                                      verbs latency rows, the peers' one-way streams and the verbs bandwidth rows
                                      (no ring-doorbell-lat)
