@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.qpair.barriers.Barriers;
 import dev.qpair.memory.AccessFlags;
+import dev.qpair.rings.Cqe;
+import dev.qpair.rings.DoorbellRecord;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -22,15 +24,18 @@ import java.lang.foreign.MemorySegment;
  * its SGE's lkey, access and bounds against the peer's MR, claims a CQE on the peer's receive CQ
  * (cached consumer index), scatters the payload into the CQE and releases its owner word; one send
  * in {@code --signal} also gets a CQE on the sender's own send CQ, which it polls. On the receiving
- * thread: the poll asks for the CQE's payload line with its owner line, reads the receive WQE,
- * checks its lkey, copies the payload into the receive buffer, publishes the consumer index, and
- * reposts 16 receives at a time. Every ring, key and size is as in {@link SendLat}.
+ * thread: the poll asks for the CQE's second line with its first, reads the receive WQE, checks
+ * its lkey, access and bounds, copies the payload into the receive buffer, publishes the consumer
+ * index, and reposts 16 receives at a time. Ring sizes, batches and the CQE layout are as in
+ * {@link SendLat}. It leaves out what only a general implementation needs (a key-table lookup: each
+ * side has one MR, compared directly; the doorbell-page write; the send CQ's consumer index), so it
+ * is a lower bound on what the semantics cost.
  */
 public final class FlatSend implements Benchmark {
 
     public static final String NAME = "flat-send";
     /** The largest payload that travels in a 128-byte CQE, as in send-lat. */
-    public static final int MAX_SIZE = 96;
+    public static final int MAX_SIZE = Cqe.maxInlineData(Cqe.LARGE_SIZE);
 
     /** As send-lat's QPs: 64 WRs of up to two 64-byte blocks. */
     private static final int SQ_WRS = 64;
@@ -39,8 +44,10 @@ public final class FlatSend implements Benchmark {
     private static final int RQ_SLOTS = 64;
     private static final int RQ_STRIDE = 32;
     private static final int RECV_CQES = 128;
-    private static final int RECV_CQE = 128;
-    private static final int SEND_CQES = 64;
+    private static final int RECV_CQE = Cqe.LARGE_SIZE;
+    private static final int RECV_CQE_SHIFT = 7;
+    private static final int SEND_CQES = 128;
+    private static final int SEND_CQE_SHIFT = 7;
     private static final int SEND_CQE = 64;
     private static final int REPOST_BATCH = 16;
     private static final int READ_AHEAD = 16;
@@ -50,11 +57,17 @@ public final class FlatSend implements Benchmark {
     private static final int FLAG_INLINE = 1;
     private static final int FLAG_SIGNALED = 2;
     private static final int INLINE_AT = 32;
-    private static final int CQE_WR_ID = 96;
-    private static final int CQE_BYTE_LEN = 104;
-    private static final int CQE_SRC_QP = 108;
-    private static final int CQE_OWNER = 120;
+    /** Receive CQE fields where {@link Cqe#LARGE_LAYOUT} has them: the word at 24 ends in inline_len and the owner byte. */
+    private static final int CQE_WR_ID = 0;
+    private static final int CQE_BYTE_LEN = 8;
+    private static final int CQE_SRC_QP = 20;
+    private static final int CQE_TAIL = 24;
+    private static final long CQE_DATA = Cqe.INLINE_DATA_OFFSET;
     private static final int RTS = 3;
+    private static final int RTR = 2;
+    private static final long SEND_AT = DoorbellRecord.SEND_PRODUCER_OFFSET;
+    private static final long RECV_PRODUCER_AT = DoorbellRecord.RECV_PRODUCER_OFFSET;
+    private static final long STALL_NS = 5_000_000_000L;
 
     /** Each side's fields on lines of their own: index {@link #PAD} on, 128 bytes of array before and after. */
     private static final int PAD = 32;
@@ -76,7 +89,9 @@ public final class FlatSend implements Benchmark {
     private static final int EXPECTED_PSN = PAD + 5;
     /** The read-ahead loads' sum, stored so that the compiler keeps the loads. */
     private static final int READ_AHEAD_SINK = PAD + 6;
-    private static final int FIELDS = 2 * PAD + 10;
+    private static final int RESPONDER_STATE = PAD + 7;
+    private static final int QP_STATE = PAD + 10;
+    private static final int FIELDS = 2 * PAD + 11;
 
     private final int size;
     private final int signalInterval;
@@ -86,6 +101,8 @@ public final class FlatSend implements Benchmark {
     private Peer peer;
     private long errors;
     private volatile long peerErrors;
+    /** {@link #poll}'s answer when the next CQE is not there yet. */
+    private static final long EMPTY = -2;
 
     /** One QP: its rings, its MR, the host's fields (written by its own thread) and the responder's (by the peer's). */
     private static final class Side {
@@ -106,7 +123,7 @@ public final class FlatSend implements Benchmark {
 
         Side(Arena arena, int qpn) {
             sq = arena.allocate((long) SQ_BLOCKS * BLOCK, 4096);
-            record = arena.allocate(256, 128);
+            record = arena.allocate(DoorbellRecord.LAYOUT.byteSize(), DoorbellRecord.ALIGNMENT);
             rq = arena.allocate((long) RQ_SLOTS * RQ_STRIDE, 4096);
             recvCq = arena.allocate((long) RECV_CQES * RECV_CQE, 4096);
             recvCqCtl = arena.allocate(256, 128);
@@ -118,15 +135,17 @@ public final class FlatSend implements Benchmark {
             access = AccessFlags.LOCAL_WRITE;
             this.qpn = qpn;
             host[SQ_PSN] = 100;
+            host[QP_STATE] = RTS;
             responder[EXPECTED_PSN] = 100;
+            responder[RESPONDER_STATE] = RTS;
         }
     }
 
     public FlatSend(Options options) {
         this.size = options.sizeOr(64);
-        if (size < Long.BYTES || size > MAX_SIZE) {
+        if (size < Long.BYTES || size > MAX_SIZE || !options.inlineFor(size)) {
             throw new IllegalArgumentException("size: " + size + " bytes is outside " + Long.BYTES + ".." + MAX_SIZE
-                    + " (flat-send scatters the payload into a 128-byte CQE)");
+                    + " or not inline (flat-send sends inline and scatters the payload into a 128-byte CQE)");
         }
         this.signalInterval = Math.min(options.signalInterval(), SQ_WRS / 2);
     }
@@ -184,11 +203,17 @@ public final class FlatSend implements Benchmark {
     public long operation(long i) {
         send(a, b, i);
         long value;
-        int spins = 0;
-        while ((value = poll(a)) == EMPTY) {
-            Thread.onSpinWait();
-            if ((++spins & 0xffff) == 0) {
-                peer.checkAlive();
+        if ((value = poll(a)) == EMPTY) {
+            long started = System.nanoTime();
+            int spins = 0;
+            while ((value = poll(a)) == EMPTY) {
+                Thread.onSpinWait();
+                if ((++spins & 0xffff) == 0) {
+                    peer.checkAlive();
+                    if (System.nanoTime() - started > STALL_NS) {
+                        throw new IllegalStateException("flat-send: no receive completion for operation " + i + " within 5 s");
+                    }
+                }
             }
         }
         if (value != i) {
@@ -214,8 +239,6 @@ public final class FlatSend implements Benchmark {
         }
     }
 
-    private static final long EMPTY = -2;
-
     /** The host's post and the engine's execution of one inline SEND from {@code q} to {@code to}. */
     private void send(Side q, Side to, long value) {
         int[] h = q.host;
@@ -226,7 +249,8 @@ public final class FlatSend implements Benchmark {
         long at = (long) (tail & (SQ_BLOCKS - 1)) * BLOCK;
         int ds = (INLINE_AT + size + 15) / 16;
         if (tail + (ds + 3) / 4 - h[SQ_FREED] > SQ_BLOCKS) {
-            throw new IllegalStateException("flat-send: send queue full");
+            throw new IllegalStateException("flat-send: the send queue is full: " + (tail - h[SQ_FREED]) + " of " + SQ_BLOCKS
+                    + " blocks in use, " + (ds + 3) / 4 + " needed");
         }
         MemorySegment sq = q.sq;
         sq.set(JAVA_INT, at, OP_SEND | (FLAG_INLINE | (signaled ? FLAG_SIGNALED : 0)) << 8);
@@ -236,19 +260,21 @@ public final class FlatSend implements Benchmark {
         sq.set(JAVA_INT, at + 24, size);
         MemorySegment.copy(q.buf, 0, sq, at + INLINE_AT, size);
         h[SQ_TAIL] = tail + (ds + 3) / 4;
-        Barriers.smpStoreReleaseInt(q.record, 0, h[SQ_TAIL]); // smp_store_release(): the WQE before the doorbell record's producer index
-        if (!execute(q, to)) {
-            throw new IllegalStateException("flat-send: the engine refused a SEND that send-lat would deliver");
+        Barriers.smpStoreReleaseInt(q.record, SEND_AT, h[SQ_TAIL]); // dma_wmb(): the WQE's stores before the doorbell record's producer index
+        String refusal = execute(q, to);
+        if (refusal != null) {
+            throw new IllegalStateException("flat-send: the engine refused SEND " + sent + ": " + refusal);
         }
         if (signaled) {
             pollSendCq(q);
         }
     }
 
-    private boolean execute(Side q, Side to) {
+    /** Executes the WQE at the send queue's head; null, or what refused it. */
+    private String execute(Side q, Side to) {
         int[] h = q.host;
         int[] r = to.responder;
-        int producer = Barriers.smpLoadAcquireInt(q.record, 0); // smp_load_acquire(): the producer index before the WQE's loads
+        int producer = Barriers.smpLoadAcquireInt(q.record, SEND_AT); // smp_load_acquire(): the producer index before the WQE's loads
         int index = h[DEVICE_SQ];
         long at = (long) (index & (SQ_BLOCKS - 1)) * BLOCK;
         MemorySegment sq = q.sq;
@@ -256,14 +282,18 @@ public final class FlatSend implements Benchmark {
         int ds = sq.get(JAVA_INT, at + 8) & 0xff;
         int n = sq.get(JAVA_INT, at + 24);
         if ((control & 0xff) != OP_SEND || (control >>> 8 & FLAG_INLINE) == 0 || (ds + 3) / 4 != producer - index
-                || n <= 0 || n > MAX_SIZE || INLINE_AT + n > ds * 16 || r[EXPECTED_PSN] != h[SQ_PSN]) {
-            return false;
+                || n <= 0 || n > MAX_SIZE || INLINE_AT + n > ds * 16) {
+            return "malformed WQE";
+        }
+        int state = r[RESPONDER_STATE];
+        if (h[QP_STATE] != RTS || (state != RTR && state != RTS) || r[EXPECTED_PSN] != h[SQ_PSN]) {
+            return "QP state or PSN";
         }
         int rq = r[DEVICE_RQ];
         if (rq == r[POSTED_CACHE]) {
-            r[POSTED_CACHE] = Barriers.smpLoadAcquireInt(to.record, 64); // smp_load_acquire(): the receive producer index before the WQEs' loads
+            r[POSTED_CACHE] = Barriers.smpLoadAcquireInt(to.record, RECV_PRODUCER_AT); // smp_load_acquire(): the receive producer index before the WQEs' loads
             if (rq == r[POSTED_CACHE]) {
-                return false;
+                return "no receive posted";
             }
         }
         MemorySegment rqRing = to.rq;
@@ -282,23 +312,23 @@ public final class FlatSend implements Benchmark {
         long length = rqRing.get(JAVA_INT, slot + 28) & 0xffff_ffffL;
         if (rqRing.get(JAVA_INT, slot + 8) != 1 || key != to.lkey || (to.access & AccessFlags.LOCAL_WRITE) == 0
                 || address < to.mrBase || address + length > to.mrBase + to.mrLength || length < n) {
-            return false;
+            return "receive SGE refused";
         }
         int p = r[CQ_PROD];
         if (p - r[CQ_CACHED_CONS] >= RECV_CQES) {
             r[CQ_CACHED_CONS] = Barriers.smpLoadAcquireInt(to.recvCqCtl, 0); // smp_load_acquire(): the host's CQE reads before the slot's reuse
             if (p - r[CQ_CACHED_CONS] >= RECV_CQES) {
-                return false;
+                return "receive CQ full";
             }
         }
         long cqe = (long) (p & (RECV_CQES - 1)) * RECV_CQE;
         MemorySegment cq = to.recvCq;
-        MemorySegment.copy(sq, at + INLINE_AT, cq, cqe, n);
+        MemorySegment.copy(sq, at + INLINE_AT, cq, cqe + CQE_DATA, n);
         cq.set(JAVA_LONG, cqe + CQE_WR_ID, rqRing.get(JAVA_LONG, slot));
         cq.set(JAVA_INT, cqe + CQE_BYTE_LEN, n);
         cq.set(JAVA_INT, cqe + CQE_SRC_QP, q.qpn);
-        long owner = (long) ((p / RECV_CQES & 1) ^ 1) << 63 | (long) n << 16 | (rq & 0xffff);
-        Barriers.smpStoreReleaseLong(cq, cqe + CQE_OWNER, owner); // dma_wmb(): the CQE's payload and fields before its owner word
+        long tailWord = (long) ((p >>> RECV_CQE_SHIFT & 1) ^ 1) << 56 | (long) n << 48 | (rq & 0xffff);
+        Barriers.smpStoreReleaseLong(cq, cqe + CQE_TAIL, tailWord); // dma_wmb(): the CQE's payload and fields before the word with its owner byte
         r[CQ_PROD] = p + 1;
         r[DEVICE_RQ] = rq + 1;
         r[EXPECTED_PSN] = (r[EXPECTED_PSN] + 1) & 0xff_ffff;
@@ -309,17 +339,17 @@ public final class FlatSend implements Benchmark {
             long sendCqe = (long) (sp & (SEND_CQES - 1)) * SEND_CQE;
             q.sendCq.set(JAVA_LONG, sendCqe, sq.get(JAVA_LONG, at + 16));
             q.sendCq.set(JAVA_INT, sendCqe + 8, n);
-            Barriers.smpStoreReleaseLong(q.sendCq, sendCqe + 56, (long) ((sp / SEND_CQES & 1) ^ 1) << 63 | (index & 0xffff)); // dma_wmb(): the CQE's fields before its owner word
+            Barriers.smpStoreReleaseLong(q.sendCq, sendCqe + CQE_TAIL, (long) ((sp >>> SEND_CQE_SHIFT & 1) ^ 1) << 56 | (index & 0xffff)); // dma_wmb(): the CQE's fields before the word with its owner byte
         }
-        return true;
+        return null;
     }
 
     private static void pollSendCq(Side q) {
         int[] h = q.host;
         int c = h[SEND_CQ_CONS];
         long cqe = (long) (c & (SEND_CQES - 1)) * SEND_CQE;
-        long owner = Barriers.smpLoadAcquireLong(q.sendCq, cqe + 56); // smp_load_acquire(): the owner word before the CQE's fields
-        if ((owner >>> 63) != ((c / SEND_CQES & 1) ^ 1) || q.sendCq.get(JAVA_LONG, cqe) != h[SENT]) {
+        long tailWord = Barriers.smpLoadAcquireLong(q.sendCq, cqe + CQE_TAIL); // smp_load_acquire(): the owner byte before the CQE's other loads
+        if ((tailWord >>> 56 & 1) != ((c >>> SEND_CQE_SHIFT & 1) ^ 1) || q.sendCq.get(JAVA_LONG, cqe) != h[SENT]) {
             throw new IllegalStateException("flat-send: no send CQE for wr_id " + h[SENT]);
         }
         h[SEND_CQ_CONS] = c + 1;
@@ -327,24 +357,26 @@ public final class FlatSend implements Benchmark {
     }
 
     /** The host's poll of its receive CQ: the payload's value, {@link #EMPTY}, or -1 for a bad completion. */
-    private static long poll(Side x) {
+    private long poll(Side x) {
         int[] h = x.host;
         int c = h[CQ_CONS];
         long cqe = (long) (c & (RECV_CQES - 1)) * RECV_CQE;
         MemorySegment cq = x.recvCq;
-        Barriers.readOnceLong(cq, cqe); // READ_ONCE(): requests the payload line with the owner line, so the two transfers overlap; orders nothing
-        long owner = Barriers.smpLoadAcquireLong(cq, cqe + CQE_OWNER); // smp_load_acquire(): the owner word before the CQE's other loads
-        if ((owner >>> 63) != ((c / RECV_CQES & 1) ^ 1)) {
+        Barriers.readOnceLong(cq, cqe + 64); // READ_ONCE() as prefetch(): asks for the CQE's second line with its first, so the two transfers overlap; orders nothing
+        long tailWord = Barriers.smpLoadAcquireLong(cq, cqe + CQE_TAIL); // smp_load_acquire(): the owner byte before the CQE's other loads
+        if ((tailWord >>> 56 & 1) != ((c >>> RECV_CQE_SHIFT & 1) ^ 1)) {
             return EMPTY;
         }
-        int n = (int) (owner >>> 16 & 0xff);
+        int n = (int) (tailWord >>> 48 & 0xff);
         int rq = h[CONS_RQ];
         long slot = (long) (rq & (RQ_SLOTS - 1)) * RQ_STRIDE;
         long address = x.rq.get(JAVA_LONG, slot + 16);
-        boolean good = x.rq.get(JAVA_INT, slot + 24) == x.lkey && (owner & 0xffff) == (rq & 0xffff)
-                && cq.get(JAVA_INT, cqe + CQE_BYTE_LEN) == n;
+        long length = x.rq.get(JAVA_INT, slot + 28) & 0xffff_ffffL;
+        boolean good = x.rq.get(JAVA_INT, slot + 24) == x.lkey && (x.access & AccessFlags.LOCAL_WRITE) != 0
+                && address >= x.mrBase && address + length <= x.mrBase + x.mrLength && length >= n
+                && (tailWord & 0xffff) == (rq & 0xffff) && cq.get(JAVA_INT, cqe + CQE_BYTE_LEN) == n;
         if (good) {
-            MemorySegment.copy(cq, cqe, x.buf, address - x.mrBase, n);
+            MemorySegment.copy(cq, cqe + CQE_DATA, x.buf, address - x.mrBase, n);
         }
         h[CONS_RQ] = rq + 1;
         h[CQ_CONS] = c + 1;
@@ -356,7 +388,7 @@ public final class FlatSend implements Benchmark {
     }
 
     /** Posts {@code n} receives into the one receive buffer and publishes the producer index once. */
-    private static void postRecvs(Side x, int n) {
+    private void postRecvs(Side x, int n) {
         int[] h = x.host;
         MemorySegment rq = x.rq;
         for (int k = 0; k < n; k++) {
@@ -366,8 +398,8 @@ public final class FlatSend implements Benchmark {
             rq.set(JAVA_INT, slot + 8, 1);
             rq.set(JAVA_LONG, slot + 16, x.mrBase + RECV_AT);
             rq.set(JAVA_INT, slot + 24, x.lkey);
-            rq.set(JAVA_INT, slot + 28, MAX_SIZE);
+            rq.set(JAVA_INT, slot + 28, size);
         }
-        Barriers.smpStoreReleaseInt(x.record, 64, h[RQ_TAIL]); // smp_store_release(): the receive WQEs before the doorbell record's producer index
+        Barriers.smpStoreReleaseInt(x.record, RECV_PRODUCER_AT, h[RQ_TAIL]); // dma_wmb(): the receive WQEs' stores before the doorbell record's producer index
     }
 }

@@ -1,5 +1,6 @@
 package dev.qpair.perf;
 
+import dev.qpair.hca.DeviceMode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -263,7 +264,7 @@ public final class PerfMain {
     /**
      * send-lat's floor rows at its {@code --size}: floor-send (none above 4096 bytes), then
      * send-lat's work written flat ({@link FlatSend}) where send-lat scatters an inline payload into
-     * the CQE (8 to 96 bytes).
+     * the CQE (8 to 96 bytes) in INLINE device mode.
      */
     static List<Supplier<Benchmark>> sendFloors(Options options) {
         int size = options.sizeOr(64);
@@ -271,7 +272,8 @@ public final class PerfMain {
         if (size <= LineFloor.MAX_SIZE) {
             floors.add(() -> LineFloor.send(size));
         }
-        if (options.inlineFor(size) && size >= Long.BYTES && size <= FlatSend.MAX_SIZE) {
+        if (options.inlineFor(size) && size >= Long.BYTES && size <= FlatSend.MAX_SIZE
+                && options.deviceModeOr(DeviceMode.INLINE) == DeviceMode.INLINE) {
             floors.add(() -> new FlatSend(options));
         }
         return floors;

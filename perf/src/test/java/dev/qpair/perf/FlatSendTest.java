@@ -20,7 +20,7 @@ class FlatSendTest {
     @Test
     void roundTripsTheOperationNumberOverSeveralLapsOfEveryRing() {
         for (int bytes : new int[] {8, 33, 64, 96}) {
-            for (String signal : new String[] {"1", "16"}) {
+            for (String signal : new String[] {"1", "16", "256"}) {
                 try (FlatSend row = new FlatSend(size(bytes, "--signal", signal))) {
                     row.open(-1);
                     for (long i = 0; i < 2_000; i++) {
@@ -34,11 +34,13 @@ class FlatSendTest {
     }
 
     @Test
-    void aSizeOutsideEightTo96IsRejectedNamingSizeAndTheRange() {
+    void aSizeOutsideEightTo96OrNotInlineIsRejectedNamingSizeAndTheRange() {
         for (int bytes : new int[] {4, 97}) {
             String message = assertThrows(IllegalArgumentException.class, () -> new FlatSend(size(bytes))).getMessage();
             assertTrue(message.startsWith("size: " + bytes + " ") && message.contains("8..96"), message);
         }
+        String message = assertThrows(IllegalArgumentException.class, () -> new FlatSend(size(64, "--inline", "off"))).getMessage();
+        assertTrue(message.startsWith("size: 64 ") && message.contains("not inline"), message);
     }
 
     @Test

@@ -77,6 +77,8 @@ class LineFloorTest {
     void sendLatRunsSendLatsFloorsOnly() {
         assertEquals(List.of(LineFloor.SEND + "@64", FlatSend.NAME + "@64"), rows(PerfMain.sendFloors(options())));
         assertEquals(List.of(LineFloor.SEND + "@1024"), rows(PerfMain.sendFloors(options("--size", "1024"))));
+        assertEquals(List.of(LineFloor.SEND + "@64"), rows(PerfMain.sendFloors(options("--device-mode", "thread"))),
+                "flat-send is INLINE mode's work");
     }
 
     private static Options options(String... args) {
