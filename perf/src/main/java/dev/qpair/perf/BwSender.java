@@ -26,9 +26,6 @@ import java.util.Arrays;
  */
 final class BwSender {
 
-    /** How long a wait for send-queue room may take before the row fails instead of hanging. */
-    private static final long STALL_NS = 5_000_000_000L;
-
     private final VerbsFleet fleet;
     private final int opcode;
     private final int size;
@@ -131,7 +128,7 @@ final class BwSender {
                 if (watch != null) {
                     watch.checkAlive();
                 }
-                if (System.nanoTime() - started > STALL_NS) {
+                if (System.nanoTime() - started > VerbsPair.STALL_NS) {
                     throw new IllegalStateException("QP 0x" + Integer.toHexString(qp.qpNum()) + " found no room for "
                             + postList + " WRs within 5 s: " + (postedOnQp[q] - coveredOnQp[q]) + " WRs outstanding of "
                             + window + ", " + qp.freeSendSlots() + " slots free");

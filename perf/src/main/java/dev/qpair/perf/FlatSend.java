@@ -7,6 +7,8 @@ import dev.qpair.barriers.Barriers;
 import dev.qpair.memory.AccessFlags;
 import dev.qpair.rings.Cqe;
 import dev.qpair.rings.DoorbellRecord;
+import dev.qpair.rings.RingMath;
+import dev.qpair.rings.SendWqe;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -45,10 +47,10 @@ public final class FlatSend implements Benchmark {
     private static final int RQ_STRIDE = 32;
     private static final int RECV_CQES = 128;
     private static final int RECV_CQE = Cqe.LARGE_SIZE;
-    private static final int RECV_CQE_SHIFT = 7;
+    private static final int RECV_CQES_LOG2 = Integer.numberOfTrailingZeros(RECV_CQES);
     private static final int SEND_CQES = 128;
-    private static final int SEND_CQE_SHIFT = 7;
     private static final int SEND_CQE = 64;
+    private static final int SEND_CQES_LOG2 = Integer.numberOfTrailingZeros(SEND_CQES);
     private static final int REPOST_BATCH = 16;
     private static final int READ_AHEAD = 16;
     private static final long RECV_AT = 4096;
@@ -67,7 +69,6 @@ public final class FlatSend implements Benchmark {
     private static final int RTR = 2;
     private static final long SEND_AT = DoorbellRecord.SEND_PRODUCER_OFFSET;
     private static final long RECV_PRODUCER_AT = DoorbellRecord.RECV_PRODUCER_OFFSET;
-    private static final long STALL_NS = 5_000_000_000L;
 
     /** Each side's fields on lines of their own: index {@link #PAD} on, 128 bytes of array before and after. */
     private static final int PAD = 32;
@@ -210,7 +211,7 @@ public final class FlatSend implements Benchmark {
                 Thread.onSpinWait();
                 if ((++spins & 0xffff) == 0) {
                     peer.checkAlive();
-                    if (System.nanoTime() - started > STALL_NS) {
+                    if (System.nanoTime() - started > VerbsPair.STALL_NS) {
                         throw new IllegalStateException("flat-send: no receive completion for operation " + i + " within 5 s");
                     }
                 }
@@ -248,9 +249,10 @@ public final class FlatSend implements Benchmark {
         int tail = h[SQ_TAIL];
         long at = (long) (tail & (SQ_BLOCKS - 1)) * BLOCK;
         int ds = (INLINE_AT + size + 15) / 16;
-        if (tail + (ds + 3) / 4 - h[SQ_FREED] > SQ_BLOCKS) {
+        int blocks = SendWqe.basicBlocks(ds);
+        if (tail + blocks - h[SQ_FREED] > SQ_BLOCKS) {
             throw new IllegalStateException("flat-send: the send queue is full: " + (tail - h[SQ_FREED]) + " of " + SQ_BLOCKS
-                    + " blocks in use, " + (ds + 3) / 4 + " needed");
+                    + " blocks in use, " + blocks + " needed");
         }
         MemorySegment sq = q.sq;
         sq.set(JAVA_INT, at, OP_SEND | (FLAG_INLINE | (signaled ? FLAG_SIGNALED : 0)) << 8);
@@ -259,7 +261,7 @@ public final class FlatSend implements Benchmark {
         sq.set(JAVA_LONG, at + 16, sent);
         sq.set(JAVA_INT, at + 24, size);
         MemorySegment.copy(q.buf, 0, sq, at + INLINE_AT, size);
-        h[SQ_TAIL] = tail + (ds + 3) / 4;
+        h[SQ_TAIL] = tail + blocks;
         Barriers.smpStoreReleaseInt(q.record, SEND_AT, h[SQ_TAIL]); // dma_wmb(): the WQE's stores before the doorbell record's producer index
         String refusal = execute(q, to);
         if (refusal != null) {
@@ -281,7 +283,7 @@ public final class FlatSend implements Benchmark {
         int control = sq.get(JAVA_INT, at);
         int ds = sq.get(JAVA_INT, at + 8) & 0xff;
         int n = sq.get(JAVA_INT, at + 24);
-        if ((control & 0xff) != OP_SEND || (control >>> 8 & FLAG_INLINE) == 0 || (ds + 3) / 4 != producer - index
+        if ((control & 0xff) != OP_SEND || (control >>> 8 & FLAG_INLINE) == 0 || SendWqe.basicBlocks(ds) != producer - index
                 || n <= 0 || n > MAX_SIZE || INLINE_AT + n > ds * 16) {
             return "malformed WQE";
         }
@@ -327,7 +329,7 @@ public final class FlatSend implements Benchmark {
         cq.set(JAVA_LONG, cqe + CQE_WR_ID, rqRing.get(JAVA_LONG, slot));
         cq.set(JAVA_INT, cqe + CQE_BYTE_LEN, n);
         cq.set(JAVA_INT, cqe + CQE_SRC_QP, q.qpn);
-        long tailWord = (long) ((p >>> RECV_CQE_SHIFT & 1) ^ 1) << 56 | (long) n << 48 | (rq & 0xffff);
+        long tailWord = (long) RingMath.ownerBit(p, RECV_CQES_LOG2) << 56 | (long) n << 48 | (rq & 0xffff);
         Barriers.smpStoreReleaseLong(cq, cqe + CQE_TAIL, tailWord); // dma_wmb(): the CQE's payload and fields before the word with its owner byte
         r[CQ_PROD] = p + 1;
         r[DEVICE_RQ] = rq + 1;
@@ -339,7 +341,7 @@ public final class FlatSend implements Benchmark {
             long sendCqe = (long) (sp & (SEND_CQES - 1)) * SEND_CQE;
             q.sendCq.set(JAVA_LONG, sendCqe, sq.get(JAVA_LONG, at + 16));
             q.sendCq.set(JAVA_INT, sendCqe + 8, n);
-            Barriers.smpStoreReleaseLong(q.sendCq, sendCqe + CQE_TAIL, (long) ((sp >>> SEND_CQE_SHIFT & 1) ^ 1) << 56 | (index & 0xffff)); // dma_wmb(): the CQE's fields before the word with its owner byte
+            Barriers.smpStoreReleaseLong(q.sendCq, sendCqe + CQE_TAIL, (long) RingMath.ownerBit(sp, SEND_CQES_LOG2) << 56 | (index & 0xffff)); // dma_wmb(): the CQE's fields before the word with its owner byte
         }
         return null;
     }
@@ -349,7 +351,7 @@ public final class FlatSend implements Benchmark {
         int c = h[SEND_CQ_CONS];
         long cqe = (long) (c & (SEND_CQES - 1)) * SEND_CQE;
         long tailWord = Barriers.smpLoadAcquireLong(q.sendCq, cqe + CQE_TAIL); // smp_load_acquire(): the owner byte before the CQE's other loads
-        if ((tailWord >>> 56 & 1) != ((c >>> SEND_CQE_SHIFT & 1) ^ 1) || q.sendCq.get(JAVA_LONG, cqe) != h[SENT]) {
+        if ((tailWord >>> 56 & 1) != RingMath.ownerBit(c, SEND_CQES_LOG2) || q.sendCq.get(JAVA_LONG, cqe) != h[SENT]) {
             throw new IllegalStateException("flat-send: no send CQE for wr_id " + h[SENT]);
         }
         h[SEND_CQ_CONS] = c + 1;
@@ -364,7 +366,7 @@ public final class FlatSend implements Benchmark {
         MemorySegment cq = x.recvCq;
         Barriers.readOnceLong(cq, cqe + 64); // READ_ONCE() as prefetch(): asks for the CQE's second line with its first, so the two transfers overlap; orders nothing
         long tailWord = Barriers.smpLoadAcquireLong(cq, cqe + CQE_TAIL); // smp_load_acquire(): the owner byte before the CQE's other loads
-        if ((tailWord >>> 56 & 1) != ((c >>> RECV_CQE_SHIFT & 1) ^ 1)) {
+        if ((tailWord >>> 56 & 1) != RingMath.ownerBit(c, RECV_CQES_LOG2)) {
             return EMPTY;
         }
         int n = (int) (tailWord >>> 48 & 0xff);

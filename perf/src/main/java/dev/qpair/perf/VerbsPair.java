@@ -22,8 +22,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class VerbsPair implements AutoCloseable {
 
-    /** How long a wait for a completion may take before the row fails instead of hanging. */
-    private static final long STALL_NS = 5_000_000_000L;
+    /** How long a wait for a completion (or for send-queue room) may take before the row fails instead of hanging. */
+    static final long STALL_NS = 5_000_000_000L;
 
     final Device device;
     final CompletionQueue sendCqA;
