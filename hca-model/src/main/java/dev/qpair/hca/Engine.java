@@ -566,6 +566,7 @@ final class Engine {
                     peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, wqe.ring(), wqe.offset() + SEND_INLINE_DATA);
             peer.deviceRq++;
             peer.expectedPsn = (peer.expectedPsn + 1) & 0xff_ffff;
+            peer.readAheadNext();
         } finally {
             peer.unlock();
         }
@@ -739,6 +740,7 @@ final class Engine {
                         moveToError(peer.qp);
                         return result(WcStatus.REM_OP_ERR, 0);
                     }
+                    peer.readAheadNext();
                 } else {
                     Sgl rs = qp.recvSgl.recvSges(peer.ring, slot, n, AccessFlags.LOCAL_WRITE, peer.pd);
                     if (Sgl.copy(local, rs, len) != AccessStatus.OK) {
@@ -865,6 +867,7 @@ final class Engine {
         peer.recvCq.produce(RecvWqe.wrIdAt(peer.ring, slot), WcStatus.SUCCESS, opcode, (int) len, imm, flags, peer.qpn, qp.qpNum(),
                 peer.deviceRq & 0xffff);
         peer.deviceRq++;
+        peer.readAheadNext();
     }
 
     // ---- errors and flushes ----

@@ -21,7 +21,10 @@ import java.lang.foreign.MemorySegment;
  * the doorbell record (with acquire) only when the cached copy says the queue is empty; one read
  * then covers every WQE below the index. Each time the responder enters a stretch of posted WQEs
  * it has not read yet, it reads the lines of up to {@link #READ_AHEAD} of them at once, so their
- * transfers from the posting core overlap instead of coming one per message. It never reads past
+ * transfers from the posting core overlap instead of coming one per message. Both happen after a
+ * delivery's CQE is published, for the next delivery ({@link #readAheadNext()}), so that a
+ * message that starts a new stretch does not wait for them; a delivery finds them done unless the
+ * host posted after the previous delivery ended. It never reads past
  * the producer index it acquired; a WQE's fields are parsed, and its lkeys looked up, when it is
  * consumed, so an MR invalidated meanwhile is refused as it would be without the read-ahead.
  */
@@ -78,6 +81,16 @@ final class Responder extends ResponderPadTail {
             readAhead(rq);
         }
         return true;
+    }
+
+    /**
+     * Under the lock, right after a delivery has published its receive CQE and advanced
+     * {@code deviceRq}: the transfers the next delivery would wait for (the doorbell record once
+     * the cached producer index is used up, the lines of the next unread stretch of WQEs) happen
+     * now, while the completion travels, instead of on the next message's latency.
+     */
+    void readAheadNext() {
+        hasRecv();
     }
 
     private void readAhead(int rq) {

@@ -49,6 +49,49 @@ class ReceiveReadAheadTest {
         }
     }
 
+    /**
+     * A delivery that uses up a read-ahead stretch reads the next one before it ends, so the next
+     * message does not wait for those lines; one that uses up the cached producer index reads the
+     * doorbell record before it ends. Both only through receives the host has posted.
+     */
+    @ParameterizedTest
+    @EnumSource(DeviceMode.class)
+    void aDeliveryReadsTheNextStretchAndProducerIndexBeforeItEnds(DeviceMode mode) {
+        for (boolean inline : new boolean[] {true, false}) {
+            try (SplitFixture f = new SplitFixture(mode, Cqe.SIZE)) {
+                Responder r = f.b.responder;
+                int posted = 2 * Responder.READ_AHEAD + 4;
+                for (int k = 0; k < posted; k++) {
+                    f.b.postRecv(100 + k, f.mrB.lkey(), f.addrB(64L * k), 64);
+                }
+                for (int k = 0; k < Responder.READ_AHEAD; k++) {
+                    f.send(k, 8, inline);
+                    assertEquals(WcStatus.SUCCESS, Wc.poll(f.sendCqA).status());
+                }
+                assertEquals(2 * Responder.READ_AHEAD, r.readAheadTo, "after the first stretch's last delivery (inline " + inline + ")");
+                for (int k = Responder.READ_AHEAD; k < 2 * Responder.READ_AHEAD; k++) {
+                    f.send(k, 8, inline);
+                    assertEquals(WcStatus.SUCCESS, Wc.poll(f.sendCqA).status());
+                }
+                assertEquals(posted, r.readAheadTo, "the last stretch is what is posted, no more (inline " + inline + ")");
+                f.b.postRecv(900, f.mrB.lkey(), f.addrB(4096), 64);
+                for (int k = 2 * Responder.READ_AHEAD; k < posted; k++) {
+                    f.send(k, 8, inline);
+                    assertEquals(WcStatus.SUCCESS, Wc.poll(f.sendCqA).status());
+                }
+                assertEquals(posted + 1, r.postedCache, "the delivery that used up the cached index read the record (inline " + inline + ")");
+                assertEquals(posted + 1, r.readAheadTo);
+                for (int k = 0; k < posted; k++) {
+                    assertEquals(100 + k, Wc.poll(f.recvCqB).wrId());
+                }
+                f.send(posted, 8, inline);
+                assertEquals(WcStatus.SUCCESS, Wc.poll(f.sendCqA).status());
+                assertEquals(900, Wc.poll(f.recvCqB).wrId());
+                assertEquals(posted + 1, r.postedCache, "nothing more was posted");
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DeviceMode.class)
     void errorFlushesEveryPostedReceiveOnceInOrderAlsoThoseReadAhead(DeviceMode mode) {
