@@ -22,13 +22,14 @@ import java.lang.foreign.MemorySegment;
  * <p>Per message, on the sending thread: the WQE (control segment, wr_id, inline header, payload)
  * is built in the send ring and the doorbell record's producer index published; the engine reads
  * it back, checks opcode, inline flag, size against the producer index, the QP states and the PSN,
- * takes the peer's next posted receive (cached producer index; 16 WQEs' lines read at once), checks
+ * takes the peer's next posted receive (cached producer index; 16 WQEs' lines read at once, for the
+ * next message right after a CQE's release), checks
  * its SGE's lkey, access and bounds against the peer's MR, claims a CQE on the peer's receive CQ
  * (cached consumer index), scatters the payload into the CQE and releases its owner word; one send
  * in {@code --signal} also gets a CQE on the sender's own send CQ, which it polls. On the receiving
  * thread: the poll asks for the CQE's second line with its first, reads the receive WQE, checks
  * its lkey, access and bounds, copies the payload into the receive buffer, publishes the consumer
- * index, and reposts 16 receives at a time. Ring sizes, batches and the CQE layout are as in
+ * index, and, after its next send, reposts 16 receives at a time. Ring sizes, batches and the CQE layout are as in
  * {@link SendLat}. It leaves out what only a general implementation needs (a key-table lookup: each
  * side has one MR, compared directly; the doorbell-page write; the send CQ's consumer index), so it
  * is a lower bound on what the semantics cost.
@@ -92,7 +93,9 @@ public final class FlatSend implements Benchmark {
     private static final int READ_AHEAD_SINK = PAD + 6;
     private static final int RESPONDER_STATE = PAD + 7;
     private static final int QP_STATE = PAD + 10;
-    private static final int FIELDS = 2 * PAD + 11;
+    /** Receives taken and not yet reposted, once a batch is due. */
+    private static final int REPOST_DUE = PAD + 11;
+    private static final int FIELDS = 2 * PAD + 12;
 
     private final int size;
     private final int signalInterval;
@@ -197,12 +200,14 @@ public final class FlatSend implements Benchmark {
                 peerErrors = ++bad;
             }
             send(b, a, value);
+            repostDue(b);
         }
     }
 
     @Override
     public long operation(long i) {
         send(a, b, i);
+        repostDue(a);
         long value;
         if ((value = poll(a)) == EMPTY) {
             long started = System.nanoTime();
@@ -292,22 +297,10 @@ public final class FlatSend implements Benchmark {
             return "QP state or PSN";
         }
         int rq = r[DEVICE_RQ];
-        if (rq == r[POSTED_CACHE]) {
-            r[POSTED_CACHE] = Barriers.smpLoadAcquireInt(to.record, RECV_PRODUCER_AT); // smp_load_acquire(): the receive producer index before the WQEs' loads
-            if (rq == r[POSTED_CACHE]) {
-                return "no receive posted";
-            }
+        if (!hasRecv(to, r, rq)) {
+            return "no receive posted";
         }
         MemorySegment rqRing = to.rq;
-        if (rq - r[READ_AHEAD_TO] >= 0) {
-            int ahead = Math.min(READ_AHEAD, r[POSTED_CACHE] - rq);
-            long sink = 0;
-            for (int k = 0; k < ahead; k += BLOCK / RQ_STRIDE) {
-                sink += Barriers.readOnceLong(rqRing, (long) ((rq + k) & (RQ_SLOTS - 1)) * RQ_STRIDE); // READ_ONCE(): requests the WQE lines together; orders nothing
-            }
-            r[READ_AHEAD_SINK] += (int) sink;
-            r[READ_AHEAD_TO] = rq + ahead;
-        }
         long slot = (long) (rq & (RQ_SLOTS - 1)) * RQ_STRIDE;
         long address = rqRing.get(JAVA_LONG, slot + 16);
         int key = rqRing.get(JAVA_INT, slot + 24);
@@ -334,6 +327,7 @@ public final class FlatSend implements Benchmark {
         r[CQ_PROD] = p + 1;
         r[DEVICE_RQ] = rq + 1;
         r[EXPECTED_PSN] = (r[EXPECTED_PSN] + 1) & 0xff_ffff;
+        hasRecv(to, r, rq + 1);
         h[SQ_PSN] = (h[SQ_PSN] + 1) & 0xff_ffff;
         h[DEVICE_SQ] = producer;
         if ((control >>> 8 & FLAG_SIGNALED) != 0) {
@@ -344,6 +338,30 @@ public final class FlatSend implements Benchmark {
             Barriers.smpStoreReleaseLong(q.sendCq, sendCqe + CQE_TAIL, (long) RingMath.ownerBit(sp, SEND_CQES_LOG2) << 56 | (index & 0xffff)); // dma_wmb(): the CQE's fields before the word with its owner byte
         }
         return null;
+    }
+
+    /**
+     * Whether a receive is posted at {@code rq}: reads the doorbell record when the cached producer
+     * index is used up and the next stretch's lines when {@code rq} enters it. Also called right
+     * after a CQE's release, for the next message, as send-lat's responder does.
+     */
+    private static boolean hasRecv(Side to, int[] r, int rq) {
+        if (rq == r[POSTED_CACHE]) {
+            r[POSTED_CACHE] = Barriers.smpLoadAcquireInt(to.record, RECV_PRODUCER_AT); // smp_load_acquire(): the receive producer index before the WQEs' loads
+            if (rq == r[POSTED_CACHE]) {
+                return false;
+            }
+        }
+        if (rq - r[READ_AHEAD_TO] >= 0) {
+            int ahead = Math.min(READ_AHEAD, r[POSTED_CACHE] - rq);
+            long sink = 0;
+            for (int k = 0; k < ahead; k += BLOCK / RQ_STRIDE) {
+                sink += Barriers.readOnceLong(to.rq, (long) ((rq + k) & (RQ_SLOTS - 1)) * RQ_STRIDE); // READ_ONCE(): requests the WQE lines together; orders nothing
+            }
+            r[READ_AHEAD_SINK] += (int) sink;
+            r[READ_AHEAD_TO] = rq + ahead;
+        }
+        return true;
     }
 
     private static void pollSendCq(Side q) {
@@ -384,9 +402,18 @@ public final class FlatSend implements Benchmark {
         h[CQ_CONS] = c + 1;
         Barriers.smpStoreReleaseInt(x.recvCqCtl, 0, c + 1); // smp_store_release(): the CQE's reads before the slot goes back to the device
         if ((rq + 1) % REPOST_BATCH == 0) {
-            postRecvs(x, REPOST_BATCH);
+            h[REPOST_DUE] = REPOST_BATCH;
         }
         return good ? x.buf.get(JAVA_LONG, RECV_AT) : -1;
+    }
+
+    /** Reposts the receives {@link #poll} took, once a batch is due: called after a send, while the peer works. */
+    private void repostDue(Side x) {
+        int n = x.host[REPOST_DUE];
+        if (n != 0) {
+            postRecvs(x, n);
+            x.host[REPOST_DUE] = 0;
+        }
     }
 
     /** Posts {@code n} receives into the one receive buffer and publishes the producer index once. */

@@ -13,14 +13,16 @@ import java.lang.foreign.MemorySegment;
 /**
  * {@code ib_send_lat} on the HCA model: two application threads ping-pong a {@code --size}-byte
  * (64 by default) SEND/RECV through RC QPs a (the measuring thread) and b (the peer thread, pinned
- * to the peer CPU). One operation: a SENDs its sequence number, b's thread polls the receive CQE,
- * reposts the receive and SENDs the number back, a polls its receive CQE and reposts. Device
+ * to the peer CPU). One operation: a SENDs its sequence number, b's thread polls the receive CQE
+ * and SENDs the number back, a polls its receive CQE. Device
  * mode inline (default): each side's doorbell runs the engine in the posting thread, so two
  * threads on two cores and no third; thread mode adds the engine thread, unpinned.
  * Every receive is posted before the peer can send to it, so no SEND ever meets RNR; sends are
  * signaled one in {@code --signal} and that completion is polled to free the send-queue slots.
- * Each side pre-posts {@code recv_depth} receives and, like perftest, replenishes what it polls:
- * {@code recv_repost_batch} at a time, in one batch. The receive CQs have 128-byte CQEs, so a SEND of up to 96 bytes travels in the
+ * Each side pre-posts {@code recv_depth} receives and replenishes what it polls,
+ * {@code recv_repost_batch} at a time in one batch, right after its next SEND: while the peer
+ * works, not between a receive and the reply to it (perftest reposts each receive there; a batch
+ * there made one round trip in 16 the slowest of all). The receive CQs have 128-byte CQEs, so a SEND of up to 96 bytes travels in the
  * CQE and the poll copies it into the posted receive buffer before it returns the completion
  * (scatter to CQE, see {@code CompletionQueue}); larger ones go straight to the buffer.
  */
@@ -52,8 +54,12 @@ public final class SendLat implements Benchmark {
         final MemorySegment buf;
         final long base;
         final int lkey;
-        /** The send counter at index 16 and the receives polled since the last repost at 17: 128 bytes from either end, so they never share a line with the other side's. */
-        final long[] sent = new long[34];
+        /**
+         * The send counter at index 16, the receives polled since the last repost at 17 and the
+         * receives due for reposting at 18: 128 bytes from either end, so they never share a line
+         * with the other side's.
+         */
+        final long[] sent = new long[35];
 
         Side(QueuePair qp, CompletionQueue sendCq, CompletionQueue recvCq, MemorySegment buf, int lkey) {
             this.qp = qp;
@@ -103,9 +109,17 @@ public final class SendLat implements Benchmark {
             long value = status == WcStatus.SUCCESS && len == size ? buf.get(JAVA_LONG, RECV_AT) : -1;
             if (++sent[17] == REPOST_BATCH) {
                 sent[17] = 0;
-                postRecvs(REPOST_BATCH);
+                sent[18] = REPOST_BATCH;
             }
             return value;
+        }
+
+        /** Reposts the receives {@link #takeRecv} took, once a batch is due: called after a send, while the peer works. */
+        void repostDue() {
+            if (sent[18] != 0) {
+                postRecvs((int) sent[18]);
+                sent[18] = 0;
+            }
         }
     }
 
@@ -135,7 +149,7 @@ public final class SendLat implements Benchmark {
     public void describe(Params params) {
         params.put("size_bytes", size).put("device_mode", mode.name().toLowerCase()).put("opcode", "SEND/RECV")
                 .put("inline", inline).put("post_list", 1).put("signal_interval", signalInterval).put("qps", 2)
-                .put("recv_depth", RECV_DEPTH).put("recv_repost_batch", REPOST_BATCH).put("recv_cqe_bytes", Cqe.LARGE_SIZE)
+                .put("recv_depth", RECV_DEPTH).put("recv_repost_batch", REPOST_BATCH).put("recv_repost", "after the next send").put("recv_cqe_bytes", Cqe.LARGE_SIZE)
                 .put("scatter_to_cqe", size <= Cqe.maxInlineData(Cqe.LARGE_SIZE)).put("engine_cpu", mode == DeviceMode.THREAD ? "unpinned" : "posting thread")
                 .put("measures", "round trip: a SEND, b polls RECV and SENDs back, a polls RECV");
     }
@@ -163,12 +177,14 @@ public final class SendLat implements Benchmark {
                 peerErrors = ++bad;
             }
             b.send(value, null);
+            b.repostDue();
         }
     }
 
     @Override
     public long operation(long i) {
         a.send(i, peer);
+        a.repostDue();
         VerbsPair.awaitCompletion(a.recvCq, peer);
         if (a.takeRecv() != i) {
             errors++;
