@@ -24,9 +24,9 @@ import java.lang.foreign.MemorySegment;
  * transfers from the posting core overlap instead of coming one per message. Both happen after a
  * delivery's CQE is published, for the next delivery ({@link #readAheadNext()}), so that a
  * message that starts a new stretch does not wait for them; a delivery finds them done unless the
- * host posted after the previous delivery ended. It never reads past
- * the producer index it acquired; a WQE's fields are parsed, and its lkeys looked up, when it is
- * consumed, so an MR invalidated meanwhile is refused as it would be without the read-ahead.
+ * host posted after the previous delivery ended. It never reads past the producer index it
+ * acquired; a WQE's fields are parsed, and its lkeys looked up, when it is consumed, so an MR
+ * invalidated meanwhile is refused as it would be without the read-ahead.
  */
 final class Responder extends ResponderPadTail {
 

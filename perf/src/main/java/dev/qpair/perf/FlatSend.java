@@ -23,14 +23,13 @@ import java.lang.foreign.MemorySegment;
  * is built in the send ring and the doorbell record's producer index published; the engine reads
  * it back, checks opcode, inline flag, size against the producer index, the QP states and the PSN,
  * takes the peer's next posted receive (cached producer index; 16 WQEs' lines read at once, for the
- * next message right after a CQE's release), checks
- * its SGE's lkey, access and bounds against the peer's MR, claims a CQE on the peer's receive CQ
- * (cached consumer index), scatters the payload into the CQE and releases its owner word; one send
- * in {@code --signal} also gets a CQE on the sender's own send CQ, which it polls. On the receiving
- * thread: the poll asks for the CQE's second line with its first, reads the receive WQE, checks
- * its lkey, access and bounds, copies the payload into the receive buffer, publishes the consumer
- * index, and, after its next send, reposts 16 receives at a time. Ring sizes, batches and the CQE layout are as in
- * {@link SendLat}. It leaves out what only a general implementation needs (a key-table lookup: each
+ * next message right after a CQE's release), checks its SGE's lkey, access and bounds against the
+ * peer's MR, claims a CQE on the peer's receive CQ (cached consumer index), scatters the payload
+ * into the CQE and releases its owner word; one send in {@code --signal} also gets a CQE on the
+ * sender's own send CQ, which it polls. On the receiving thread: the poll asks for the CQE's second
+ * line with its first, reads the receive WQE, checks its lkey, access and bounds, copies the payload
+ * into the receive buffer and publishes the consumer index; after its next send, the thread reposts
+ * 16 receives at a time. Ring sizes, batches and the CQE layout are as in {@link SendLat}. It leaves out what only a general implementation needs (a key-table lookup: each
  * side has one MR, compared directly; the doorbell-page write; the send CQ's consumer index), so it
  * is a lower bound on what the semantics cost.
  */

@@ -14,17 +14,17 @@ import java.lang.foreign.MemorySegment;
  * {@code ib_send_lat} on the HCA model: two application threads ping-pong a {@code --size}-byte
  * (64 by default) SEND/RECV through RC QPs a (the measuring thread) and b (the peer thread, pinned
  * to the peer CPU). One operation: a SENDs its sequence number, b's thread polls the receive CQE
- * and SENDs the number back, a polls its receive CQE. Device
- * mode inline (default): each side's doorbell runs the engine in the posting thread, so two
- * threads on two cores and no third; thread mode adds the engine thread, unpinned.
- * Every receive is posted before the peer can send to it, so no SEND ever meets RNR; sends are
- * signaled one in {@code --signal} and that completion is polled to free the send-queue slots.
- * Each side pre-posts {@code recv_depth} receives and replenishes what it polls,
- * {@code recv_repost_batch} at a time in one batch, right after its next SEND: while the peer
- * works, not between a receive and the reply to it (perftest reposts each receive there; a batch
- * there made one round trip in 16 the slowest of all). The receive CQs have 128-byte CQEs, so a SEND of up to 96 bytes travels in the
- * CQE and the poll copies it into the posted receive buffer before it returns the completion
- * (scatter to CQE, see {@code CompletionQueue}); larger ones go straight to the buffer.
+ * and SENDs the number back, a polls its receive CQE. Device mode inline (default): each side's
+ * doorbell runs the engine in the posting thread, so two threads on two cores and no third;
+ * thread mode adds the engine thread, unpinned. Every receive is posted before the peer can send
+ * to it, so no SEND ever meets RNR; sends are signaled one in {@code --signal} and that completion
+ * is polled to free the send-queue slots. Each side pre-posts {@code recv_depth} receives and
+ * replenishes what it polls, {@code recv_repost_batch} at a time in one batch, right after its
+ * next SEND: while the peer works, not between a receive and the reply to it (perftest reposts
+ * each receive there; a batch there made one round trip in 16 the slowest of all). The receive
+ * CQs have 128-byte CQEs, so a SEND of up to 96 bytes travels in the CQE and the poll copies it
+ * into the posted receive buffer before it returns the completion (scatter to CQE, see
+ * {@code CompletionQueue}); larger ones go straight to the buffer.
  */
 public final class SendLat implements Benchmark {
 
