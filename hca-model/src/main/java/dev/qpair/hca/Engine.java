@@ -564,9 +564,8 @@ final class Engine {
             }
             peer.recvCq.produceInline(RecvWqe.wrIdAt(peer.ring, slot), WcOpcode.RECV, n, immDataOf(wqe, op), recvWcFlags(op, flags),
                     peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, wqe.ring(), wqe.offset() + SEND_INLINE_DATA);
-            peer.deviceRq++;
             peer.expectedPsn = (peer.expectedPsn + 1) & 0xff_ffff;
-            peer.readAheadNext();
+            peer.recvDelivered();
         } finally {
             peer.unlock();
         }
@@ -735,12 +734,11 @@ final class Engine {
                 if (len > 0 && len <= peer.recvCq.maxInlineScatter()) {
                     int answer = peer.recvCq.produceScatter(RecvWqe.wrIdAt(peer.ring, slot), WcStatus.SUCCESS, WcOpcode.RECV, (int) len,
                             immData, wcFlags, peer.qpn, qp.qpNum(), peer.deviceRq & 0xffff, local);
-                    peer.deviceRq++;
+                    peer.recvDelivered();
                     if (answer == CompletionQueue.SOURCE_REFUSED) {
                         moveToError(peer.qp);
                         return result(WcStatus.REM_OP_ERR, 0);
                     }
-                    peer.readAheadNext();
                 } else {
                     Sgl rs = qp.recvSgl.recvSges(peer.ring, slot, n, AccessFlags.LOCAL_WRITE, peer.pd);
                     if (Sgl.copy(local, rs, len) != AccessStatus.OK) {
@@ -866,8 +864,7 @@ final class Engine {
         long slot = peer.slotOffset(peer.deviceRq);
         peer.recvCq.produce(RecvWqe.wrIdAt(peer.ring, slot), WcStatus.SUCCESS, opcode, (int) len, imm, flags, peer.qpn, qp.qpNum(),
                 peer.deviceRq & 0xffff);
-        peer.deviceRq++;
-        peer.readAheadNext();
+        peer.recvDelivered();
     }
 
     // ---- errors and flushes ----

@@ -22,7 +22,7 @@ import java.lang.foreign.MemorySegment;
  * then covers every WQE below the index. Each time the responder enters a stretch of posted WQEs
  * it has not read yet, it reads the lines of up to {@link #READ_AHEAD} of them at once, so their
  * transfers from the posting core overlap instead of coming one per message. Both happen after a
- * delivery's CQE is published, for the next delivery ({@link #readAheadNext()}), so that a
+ * delivery's CQE is published, for the next delivery ({@link #recvDelivered()}), so that a
  * message that starts a new stretch does not wait for them; a delivery finds them done unless the
  * host posted after the previous delivery ended. It never reads past the producer index it
  * acquired; a WQE's fields are parsed, and its lkeys looked up, when it is consumed, so an MR
@@ -84,12 +84,13 @@ final class Responder extends ResponderPadTail {
     }
 
     /**
-     * Under the lock, right after a delivery has published its receive CQE and advanced
-     * {@code deviceRq}: the transfers the next delivery would wait for (the doorbell record once
-     * the cached producer index is used up, the lines of the next unread stretch of WQEs) happen
-     * now, while the completion travels, instead of on the next message's latency.
+     * Under the lock, right after a delivery has published its receive CQE: steps past the receive
+     * it used, then does now, while the completion travels, the transfers the next delivery would
+     * wait for (the doorbell record once the cached producer index is used up, the lines of the
+     * next unread stretch of WQEs) instead of on the next message's latency.
      */
-    void readAheadNext() {
+    void recvDelivered() {
+        deviceRq++;
         hasRecv();
     }
 
