@@ -479,7 +479,8 @@ final class Engine {
 
     /**
      * Executes {@code wqe} (the head of the send queue: the ring's WQE, or a doorbell's BlueFlame
-     * copy of it) without a general pass when it is the whole batch up to {@code producer}, carries
+     * copy of it) without a general pass when it is the whole batch up to {@code producer}, spans at
+     * most {@link SendWqe#MAX_BASIC_BLOCKS} basic blocks (a larger ds is the pass's LOC_QP_OP_ERR), carries
      * its payload inline, the QP is in RTS and not waiting on an RNR NAK, and it is an RDMA_WRITE or
      * a SEND that {@link #writeInlineShortcut} or {@link #sendInlineShortcut} covers. Otherwise it
      * returns {@code false} having changed nothing but the peer responder's caches of its posted
@@ -488,8 +489,9 @@ final class Engine {
      * a general WQE needs, on write-lat's and send-lat's critical paths.
      */
     private boolean shortcut(QueuePair qp, SendWqe wqe, int producer) {
+        int blocks = SendWqe.basicBlocks(wqe.ds());
         if ((wqe.flags() & SendWqe.FLAG_INLINE) == 0 || qp.state != QpState.RTS || qp.rnrWaiting
-                || SendWqe.basicBlocks(wqe.ds()) != producer - qp.deviceSq) {
+                || blocks > SendWqe.MAX_BASIC_BLOCKS || blocks != producer - qp.deviceSq) {
             return false;
         }
         int op = wqe.opcode();

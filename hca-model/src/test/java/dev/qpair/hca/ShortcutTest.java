@@ -8,6 +8,7 @@ import dev.qpair.memory.AccessFlags;
 import dev.qpair.memory.MemoryRegion;
 import dev.qpair.rings.Cqe;
 import dev.qpair.rings.DoorbellQueue;
+import dev.qpair.rings.DoorbellRecord;
 import dev.qpair.rings.SendWqe;
 import dev.qpair.rings.WcOpcode;
 import dev.qpair.rings.WcStatus;
@@ -298,6 +299,26 @@ class ShortcutTest {
             assertEquals(6, Wc.poll(f.recvCqB).wrId());
             assertBytes(f.segA(), 0, f.segB(), 2048, 32);
             assertEquals(0, f.a.shortcutSends, "none of these took the shortcut");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeviceMode.class)
+    void anInlineWriteWhoseDsClaimsMoreThanTheLargestWqeFailsAsInTheGeneralPassAndWritesNothing(DeviceMode mode) {
+        try (Fixture f = new Fixture(mode)) {
+            int blocks = SendWqe.MAX_BASIC_BLOCKS + 2;
+            SendWqe w = new SendWqe(f.a.sqRing);
+            w.at(0).opcode(WrOpcode.RDMA_WRITE).flags(SendWqe.FLAG_SIGNALED | SendWqe.FLAG_INLINE).wrId(7)
+                    .ds(blocks * (SendWqe.BASIC_BLOCK_SIZE / SendWqe.OCTOWORD_SIZE)).qpn(f.a.qpNum());
+            w.at(0).remoteAddress(f.addrB(0), f.mrB.rkey());
+            w.at(0).inlineData(MemorySegment.ofArray(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), 0, 8);
+            DoorbellRecord.publishSendProducerRelease(f.a.record, blocks);
+            f.a.engine().doorbell(f.a);
+            f.poll(f.cqA);
+            assertEquals(7, f.wrId);
+            assertEquals(WcStatus.LOC_QP_OP_ERR, f.status, "a WQE of " + blocks + " basic blocks");
+            assertEquals(0L, f.segB().get(ValueLayout.JAVA_LONG, 0), "nothing written at the target");
+            assertEquals(0, f.a.shortcutWrites, "the shortcut refused it");
         }
     }
 
