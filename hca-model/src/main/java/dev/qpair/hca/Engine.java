@@ -836,6 +836,13 @@ final class Engine {
         return RNR;
     }
 
+    /** RESET, with the QP's task idle: ends an RNR wait, so that the next incarnation neither inherits its deadline nor keeps the timers scanned. */
+    void clearRnrWait(QueuePair qp) {
+        setRnrWaiting(qp, false);
+        qp.rnrKicked = false;
+        qp.rnrRetriesLeft = qp.rnrRetry;
+    }
+
     private static void setRnrWaiting(QueuePair qp, boolean waiting) {
         if (qp.casRnrWaiting(!waiting, waiting)) {
             if (waiting) {

@@ -331,6 +331,7 @@ public final class QueuePair extends QpEnginePad {
             deviceSq = 0;
             responder.resetQueue();
             responder.rnrNaked(false);
+            engine.clearRnrWait(this);
             sqTail = sqPublished = sqFreedCache = sqFreedByPoller = lastSignaledEnd = unsignaledRun = 0;
             rqTail = rqPublished = rqFreedCache = rqFreedByPoller = 0;
             SQ_FREED.setRelease(this, 0); // smp_store_release(): the reset indices before the next post reads them

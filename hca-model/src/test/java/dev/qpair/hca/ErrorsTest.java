@@ -3,6 +3,7 @@ package dev.qpair.hca;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qpair.memory.AccessFlags;
@@ -140,6 +141,30 @@ class ErrorsTest {
             expect(f, f.cqA, 1, WcStatus.RNR_RETRY_EXC_ERR);
             assertTrue(System.nanoTime() - start >= 3 * 200_000, "three RNR timers elapsed before giving up");
             assertEquals(QpState.ERR, f.a.state());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeviceMode.class)
+    void resetEndsAnRnrWaitSoTheReconnectedQpRunsItsFirstWrAtOnce(DeviceMode mode) {
+        try (Fixture f = new Fixture(mode)) {
+            f.a.modifyQp(new QpAttr().qpState(QpState.RTS).minRnrTimerNanos(3_600_000_000_000L));
+            f.a.wrStart();
+            f.a.wrId(1).wrFlags(SendFlags.SIGNALED).wrSend().wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
+            f.a.wrComplete();
+            assertTrue(Fixture.staysEmpty(f.cqA), "RNR: the SEND waits on an hour's timer");
+            assertTrue(f.a.rnrWaiting);
+            f.a.modifyQp(new QpAttr().qpState(QpState.RESET));
+            f.b.modifyQp(new QpAttr().qpState(QpState.RESET));
+            assertFalse(f.a.rnrWaiting, "RESET ends the wait");
+            f.a.connect(f.b.qpNum(), 300, 400);
+            f.b.connect(f.a.qpNum(), 400, 300);
+            f.segA().set(JAVA_LONG, 0, 0x1122334455667788L);
+            f.a.wrStart();
+            f.a.wrId(2).wrFlags(SendFlags.SIGNALED).wrRdmaWrite(f.mrB.rkey(), f.addrB(0)).wrSetSge(f.mrA.lkey(), f.addrA(0), 8);
+            f.a.wrComplete();
+            expect(f, f.cqA, 2, WcStatus.SUCCESS);
+            assertEquals(0x1122334455667788L, f.segB().get(JAVA_LONG, 0));
         }
     }
 
